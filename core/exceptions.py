@@ -1,0 +1,58 @@
+"""The workbench's one exception hierarchy.
+
+Every error a user can meet derives from :class:`WorkbenchError`; its message is written
+for the user (what went wrong and what to do). Pages catch ``WorkbenchError`` and show the
+message; the CLI prints it and exits non-zero. Code re-raises with ``from exc``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from core.schema import ValidationReport
+
+
+class WorkbenchError(Exception):
+    """Base class: a problem the user can act on."""
+
+
+class ConfigError(WorkbenchError):
+    """A configuration file has a wrong key or value (the message names the key)."""
+
+
+class FileRejectedError(WorkbenchError):
+    """The file cannot be read at all (wrong format, encrypted, too big, zip bomb...)."""
+
+    def __init__(self, message: str, *, file_name: str = "", code: str = "file_rejected"):
+        super().__init__(message)
+        self.file_name = file_name
+        self.code = code
+
+
+class InvalidBatchError(WorkbenchError):
+    """The batch was read but its validation report holds blocking errors."""
+
+    def __init__(self, message: str, report: ValidationReport | Any = None):
+        super().__init__(message)
+        self.report = report
+
+
+class StoreError(WorkbenchError):
+    """The database could not be read or written."""
+
+
+class ModelNotFoundError(WorkbenchError):
+    """No model is registered, or the requested version does not exist."""
+
+
+class TamperedModelError(WorkbenchError):
+    """A model artefact does not match its manifest hash."""
+
+
+class LeakageError(WorkbenchError):
+    """The leakage audit found a feature that gives the label away."""
+
+
+class TrainingError(WorkbenchError):
+    """Training could not run on the given data."""
