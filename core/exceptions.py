@@ -24,10 +24,21 @@ class ConfigError(WorkbenchError):
 class FileRejectedError(WorkbenchError):
     """The file cannot be read at all (wrong format, encrypted, too big, zip bomb...)."""
 
-    def __init__(self, message: str, *, file_name: str = "", code: str = "file_rejected"):
-        super().__init__(message)
+    def __init__(
+        self,
+        message: str,
+        *,
+        file_name: str = "",
+        code: str = "file_rejected",
+        message_en: str | None = None,
+    ):
+        super().__init__(message)  # French: the interface's default language
         self.file_name = file_name
         self.code = code
+        self.message_en = message_en or message
+
+    def message(self, locale: str = "fr") -> str:
+        return self.message_en if locale == "en" else str(self)
 
 
 class InvalidBatchError(WorkbenchError):

@@ -1,0 +1,11 @@
+"""Thresholds page: not built yet — says so plainly and points to what exists."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app.i18n import t
+
+st.title(t("nav.thresholds"))
+st.info(t("pending.thresholds"), icon="🚧")
+st.page_link("pages/upload.py", label=t("pending.go_upload"), icon="📥")

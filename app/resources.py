@@ -1,0 +1,46 @@
+"""The only home of Streamlit caches around core/.
+
+Cached resources are shared by every session and thread: the configuration and the store
+(one DuckDB connection per process; each core call takes its own cursor) are safe to share.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pandas as pd
+import streamlit as st
+from core.excel import list_sheets
+from core.store import Store, open_store
+
+from core.config import Config, load_config
+from core.exceptions import WorkbenchError
+
+PROFILE_ENV = "WORKBENCH_PROFILE"
+
+
+@st.cache_resource(show_spinner=False)
+def config() -> Config:
+    return load_config(os.environ.get(PROFILE_ENV))
+
+
+@st.cache_resource(show_spinner=False)
+def store() -> Store:
+    return open_store(config())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def sheets_of(data: bytes, file_name: str) -> list[str]:
+    """Sheet names of an uploaded workbook ([] for CSV or an unreadable file)."""
+    if file_name.lower().endswith(".csv"):
+        return []
+    try:
+        return list_sheets(data, file_name)
+    except WorkbenchError:  # an unreadable file is reported by ingest, with its reason
+        return []
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def claims_preview(batch_id: int, rows: int = 200) -> pd.DataFrame:
+    """First rows of a stored batch (a stored batch never changes, so this caches safely)."""
+    return store().load_claims(batch_id).head(rows)

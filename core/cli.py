@@ -1,0 +1,121 @@
+"""Command line: ``python -m core <command>``.
+
+Commands print what a user needs and exit non-zero on failure; a WorkbenchError is shown
+as its message, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from core.config import load_config
+from core.exceptions import WorkbenchError
+
+log = logging.getLogger(__name__)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    try:
+        return handler(args)
+    except WorkbenchError as exc:
+        print(f"Erreur / Error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m core", description=__doc__)
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("synth", help="generate the demo data (deterministic)")
+    p.add_argument("--out", type=Path, default=Path("data/demo"))
+    p.add_argument("--seed", type=int, default=42)
+    p.set_defaults(handler=_cmd_synth)
+
+    p = sub.add_parser("ingest", help="validate and store one batch file")
+    p.add_argument("file", type=Path)
+    p.add_argument("--profile", default=None, help="profile name from config/profiles/")
+    p.add_argument("--sheet", default=None, help="sheet to read (default: first with data)")
+    p.add_argument("--lang", choices=("fr", "en"), default=None)
+    p.add_argument("--user", default="cli", help="recorded as uploaded_by")
+    p.set_defaults(handler=_cmd_ingest)
+    return parser
+
+
+def _cmd_synth(args: argparse.Namespace) -> int:
+    from core.synth import generate_demo
+
+    start = time.perf_counter()
+    result = generate_demo(args.out, seed=args.seed)
+    for stem, rows in result.rows.items():
+        print(f"{stem}: {rows} rows")
+    seconds = time.perf_counter() - start
+    print(f"Wrote {len(result.files)} files to {result.out_dir} in {seconds:.1f} s")
+    return 0
+
+
+def _cmd_ingest(args: argparse.Namespace) -> int:
+    from core.ingest import DUPLICATE, STORED, ingest
+    from core.store import open_store
+
+    cfg = load_config(args.profile)
+    lang = args.lang or cfg.locale
+    store = open_store(cfg)
+    try:
+        result = ingest(args.file, cfg, store, sheet=args.sheet, uploaded_by=args.user)
+    finally:
+        store.close()
+    _print_report(result.report, lang)
+    if result.status == STORED:
+        print(
+            _t(
+                lang,
+                f"Lot enregistré : n° {result.batch_id} ({result.n_rows} lignes).",
+                f"Batch stored: #{result.batch_id} ({result.n_rows} rows).",
+            )
+        )
+        return 0
+    if result.status == DUPLICATE:
+        print(
+            _t(
+                lang,
+                f"Fichier déjà enregistré (lot n° {result.batch_id}) : rien n'a été ajouté.",
+                f"File already stored (batch #{result.batch_id}): nothing added.",
+            )
+        )
+        return 0
+    print(
+        _t(
+            lang,
+            "Lot refusé : corrigez les erreurs ci-dessus puis recommencez.",
+            "Batch rejected: fix the errors above and try again.",
+        ),
+        file=sys.stderr,
+    )
+    return 1
+
+
+def _print_report(report, lang: str) -> None:
+    import pandas as pd
+
+    frame = report.to_frame(lang)
+    if len(frame):
+        with pd.option_context("display.width", 200, "display.max_rows", 500):
+            print(frame.to_string(index=False, max_colwidth=90))
+    print(report.summary(lang))
+
+
+def _t(lang: str, fr: str, en: str) -> str:
+    return en if lang == "en" else fr
