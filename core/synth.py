@@ -326,7 +326,7 @@ def generate_claims(
 # --------------------------------------------------------------------------- writing
 
 
-def _write_xlsx(frame: pd.DataFrame, path: Path) -> None:
+def write_claims_xlsx(frame: pd.DataFrame, path: Path) -> None:
     """One sheet, bold frozen header, real date cells, IDs as text; stable bytes."""
     workbook = xlsxwriter.Workbook(str(path), {"in_memory": True})
     workbook.set_properties(
@@ -394,7 +394,7 @@ def generate_demo(out_dir: Path, *, seed: int = 42) -> SynthResult:
         frame, p_true = generate_claims(
             n, seed=seed, year=year, drift=drift, labelled=labelled, id_start=id_start
         )
-        _write_xlsx(frame, out_dir / f"{stem}.xlsx")
+        write_claims_xlsx(frame, out_dir / f"{stem}.xlsx")
         _write_csv(frame, out_dir / f"{stem}.csv")
         files += [out_dir / f"{stem}.xlsx", out_dir / f"{stem}.csv"]
         if labelled:
