@@ -32,17 +32,13 @@ from core.costs import (
     as_cost_model,
 )
 from core.costs import assemble_evaluation as _assemble
-from core.exceptions import WorkbenchError
+from core.exceptions import InvalidThresholdsError, WorkbenchError
 
 logger = logging.getLogger(__name__)
 
 DECISION_CODES: dict[int, str] = {-1: "Rejet Auto", 0: "Audit Humain", 1: "Validation Auto"}
 
 _A, _P, _PA, _Y, _YA = range(5)  # rows of CostSurface._cum
-
-
-class InvalidThresholdsError(WorkbenchError, ValueError):
-    """The threshold pair is not 0 <= low <= high <= 1."""
 
 
 def check_thresholds(low: float, high: float) -> tuple[float, float]:

@@ -67,3 +67,7 @@ class LeakageError(WorkbenchError):
 
 class TrainingError(WorkbenchError):
     """Training could not run on the given data."""
+
+
+class InvalidThresholdsError(WorkbenchError, ValueError):
+    """The threshold pair is not 0 <= low <= high <= 1."""
