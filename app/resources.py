@@ -10,11 +10,11 @@ import os
 
 import pandas as pd
 import streamlit as st
-from core.excel import list_sheets
-from core.store import Store, open_store
 
 from core.config import Config, load_config
+from core.excel import list_sheets
 from core.exceptions import WorkbenchError
+from core.store import Store, open_store
 
 PROFILE_ENV = "WORKBENCH_PROFILE"
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import streamlit as st
-from core.schema import ValidationReport
 
 from app.i18n import current_lang, t
+from core.schema import ValidationReport
 
 
 def show(report: ValidationReport, *, key: str) -> None:

@@ -1,0 +1,24 @@
+"""One palette for decisions across tables, charts and the Excel export (same hues).
+
+Fills and font colours come from core.export (the downloaded file); charts use a stronger
+tone of the same hue so bars stay readable on white.
+"""
+
+from __future__ import annotations
+
+from core.export import DECISION_COLOURS, DECISION_FONT_COLOURS, DECISION_LABELS
+
+CHART_COLOURS: dict[int, str] = {-1: "#C8414B", 0: "#D9A21B", 1: "#2F8F5B"}
+ICONS: dict[int, str] = {-1: "🔴", 0: "🟡", 1: "🟢"}
+CODES = (-1, 0, 1)
+
+__all__ = ["CHART_COLOURS", "CODES", "DECISION_COLOURS", "DECISION_FONT_COLOURS", "ICONS", "label"]
+
+
+def label(code: int, lang: str) -> str:
+    """'Rejet Auto' / 'Audit Humain' / 'Validation Auto' (or English)."""
+    return DECISION_LABELS["en" if lang == "en" else "fr"][int(code)]
+
+
+def icon_label(code: int, lang: str) -> str:
+    return f"{ICONS[int(code)]} {label(code, lang)}"
