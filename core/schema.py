@@ -1,0 +1,630 @@
+"""Validate a :class:`~core.excel.RawTable` against the schema profile, honestly.
+
+:func:`validate` collects every problem at once (like pandera ``lazy=True``) into a
+:class:`ValidationReport` (row, column, value, reason, in French and English) and returns
+the typed frame alongside. Errors block the batch; warnings do not. When one problem hits
+many rows of a column, the first :data:`MAX_LISTED` rows are listed one by one and a single
+summary line counts the rest, so the report stays readable at 50,000 rows.
+
+Column checks are vectorised (see :mod:`core.normalize`); per-value Python work is limited to
+the distinct values of categories and labels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from core.config import ColumnSpec, LimitsConfig, SchemaConfig
+from core.excel import RawTable
+from core.exceptions import FileRejectedError
+from core.normalize import (
+    blank_mask,
+    canonical_map,
+    cell_to_text,
+    col_letter,
+    excel_error_mask,
+    header_lookup,
+    normalize_text,
+    parse_dates,
+    parse_numbers,
+    to_text,
+)
+
+MAX_LISTED = 50  # rows listed one by one per (column, problem)
+_FRAME_COLUMNS = {
+    "fr": ("Fichier", "Feuille", "Gravité", "Ligne", "Colonne", "Valeur", "Motif"),
+    "en": ("File", "Sheet", "Severity", "Row", "Column", "Value", "Reason"),
+}
+_SEVERITY = {"fr": {"error": "erreur", "warning": "avertissement"}, "en": {}}
+_FIX_FR = "Corrigez la cellule puis déposez le fichier à nouveau."
+_FIX_EN = "Fix the cell and upload the file again."
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem: where it is (file row as Excel shows it, column header), what, why."""
+
+    severity: str  # "error" (blocks the batch) | "warning"
+    code: str  # stable machine code, e.g. "missing_required_column", "negative_amount"
+    row: int | None  # file row number as Excel shows it (None: whole file or column)
+    column: str | None  # header as written in the file (canonical name when missing)
+    value: str | None  # offending raw value, stringified, at most 80 characters
+    message_fr: str
+    message_en: str
+    count: int = 1  # problems this line stands for (> 1 for "... and N more rows")
+
+    def message(self, locale: str) -> str:
+        return self.message_en if locale == "en" else self.message_fr
+
+    def located(self, locale: str) -> str:
+        """The message prefixed with its row and column, for logs and the CLI."""
+        en = locale == "en"
+        where = [f"{'row' if en else 'ligne'} {self.row}"] if self.row is not None else []
+        if self.column is not None:
+            where.append(f"{'column' if en else 'colonne'} « {self.column} »")
+        prefix = ", ".join(where) + " — " if where else ""
+        return prefix[:1].upper() + prefix[1:] + self.message(locale)
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    file_name: str
+    sheet: str | None
+    n_rows: int  # data rows read (after skipping blank rows)
+    issues: tuple[Issue, ...]
+    column_mapping: dict[str, str] = field(default_factory=dict)  # file header -> column key
+
+    @property
+    def errors(self) -> tuple[Issue, ...]:
+        return tuple(i for i in self.issues if i.severity == "error")
+
+    @property
+    def warnings(self) -> tuple[Issue, ...]:
+        return tuple(i for i in self.issues if i.severity == "warning")
+
+    @property
+    def ok(self) -> bool:
+        """No blocking error: the batch can be stored and scored."""
+        return not self.errors
+
+    def to_frame(self, locale: str = "fr") -> pd.DataFrame:
+        """One line per issue, columns localised (Fichier, Feuille, Gravité, Ligne, ...)."""
+        names = _FRAME_COLUMNS["en" if locale == "en" else "fr"]
+        severity = _SEVERITY["en" if locale == "en" else "fr"]
+        rows = [
+            (self.file_name, self.sheet, severity.get(i.severity, i.severity), i.row,
+             i.column, i.value, i.message(locale))
+            for i in self.issues
+        ]  # fmt: skip
+        frame = pd.DataFrame(rows, columns=list(names), dtype=object)
+        frame[names[3]] = frame[names[3]].astype("Int64")
+        return frame
+
+    def summary(self, locale: str = "fr") -> str:
+        """One line, e.g. "3 erreurs, 2 avertissements — lot refusé"."""
+        n_err = sum(i.count for i in self.errors)
+        n_warn = sum(i.count for i in self.warnings)
+        if locale == "en":
+            verdict = "batch accepted" if self.ok else "batch refused"
+            return f"{_count(n_err, 'error', 'en')}, {_count(n_warn, 'warning', 'en')} — {verdict}"
+        verdict = "lot accepté" if self.ok else "lot refusé"
+        return f"{_count(n_err, 'erreur')}, {_count(n_warn, 'avertissement')} — {verdict}"
+
+    @classmethod
+    def from_file_error(cls, exc: FileRejectedError, file_name: str) -> ValidationReport:
+        """A report holding the one file-level error that made the file unreadable."""
+        issue = Issue("error", exc.code, None, None, None, str(exc), exc.message_en)
+        return cls(file_name, None, 0, (issue,), {})
+
+
+@dataclass(frozen=True)
+class ValidatedBatch:
+    """Typed claims (one column per present schema column, by key, plus ``row_number``)."""
+
+    frame: pd.DataFrame
+    report: ValidationReport
+    present: tuple[str, ...]  # keys of the schema columns found in the file
+
+
+def normalize_header(text: str) -> str:
+    """Lowercase, accents stripped, ``_``/``-``/repeated spaces -> one space, trimmed."""
+    return normalize_text(text)
+
+
+def _count(n: int, word: str, locale: str = "fr") -> str:
+    """ "1 234 erreurs", "0 erreur" (French singular up to 1), "1,234 errors", "1 error"."""
+    if locale == "en":
+        return f"{n:,} {word}{'' if n == 1 else 's'}"
+    return f"{n:,}".replace(",", "\u00a0") + f" {word}{'s' if n > 1 else ''}"
+
+
+def _show(value: object) -> str | None:
+    text = cell_to_text(value)
+    if text is None:
+        return None
+    return text if len(text) <= 80 else text[:79] + "…"
+
+
+# ---------------------------------------------------------------------------- texts
+
+# code -> (French, English) message templates; {value} is the offending cell.
+_TEXTS = {
+    "invalid_number": (
+        f"« {{value}} » n'est pas un nombre lisible (ex. attendu : 1 234,56). {_FIX_FR}",
+        f"« {{value}} » is not a readable number (e.g. 1 234,56 or 1234.56). {_FIX_EN}",
+    ),
+    "not_finite": (
+        f"valeur non numérique « {{value}} » (NaN ou infini). {_FIX_FR}",
+        f"non-numeric value « {{value}} » (NaN or infinity). {_FIX_EN}",
+    ),
+    "excel_error": (
+        "la cellule contient l'erreur Excel {value} (formule en échec). Corrigez la formule "
+        "ou saisissez la valeur, puis déposez le fichier à nouveau.",
+        "the cell holds the Excel error {value} (a failing formula). Fix the formula or type "
+        "the value, then upload the file again.",
+    ),
+    "invalid_date": (
+        f"« {{value}} » n'est pas une date lisible (format attendu : {{fmt}}). {_FIX_FR}",
+        f"« {{value}} » is not a readable date (expected format: {{fmt}}). {_FIX_EN}",
+    ),
+    "date_out_of_range": (
+        f"date invraisemblable « {{value}} » (avant 1950 ou après 2100). {_FIX_FR}",
+        f"implausible date « {{value}} » (before 1950 or after 2100). {_FIX_EN}",
+    ),
+    "missing_value": (
+        f"cellule vide dans une colonne obligatoire. {_FIX_FR}",
+        f"empty cell in a required column. {_FIX_EN}",
+    ),
+    "negative_amount": (
+        f"montant négatif ({{value}}) : un montant demandé est positif. {_FIX_FR}",
+        f"negative amount ({{value}}): a requested amount is positive. {_FIX_EN}",
+    ),
+    "zero_amount": (
+        "montant nul : vérifiez que le montant demandé a bien été saisi.",
+        "zero amount: check that the requested amount was filled in.",
+    ),
+    "absurd_amount": (
+        f"montant {{value}} supérieur au plafond de {{limit}} (erreur de saisie ?). {_FIX_FR}",
+        f"amount {{value}} above the ceiling of {{limit}} (typing error?). {_FIX_EN}",
+    ),
+    "out_of_range": (
+        f"valeur {{value}} hors de l'intervalle attendu [{{lo}} ; {{hi}}]. {_FIX_FR}",
+        f"value {{value}} outside the expected range [{{lo}}; {{hi}}]. {_FIX_EN}",
+    ),
+    "duplicate_id": (
+        "identifiant « {value} » en double (aussi ligne {others}) : chaque réclamation doit "
+        "avoir un identifiant unique. Supprimez le doublon ou corrigez l'identifiant.",
+        "duplicate ID « {value} » (also row {others}): each claim needs a unique ID. Remove "
+        "the duplicate or fix the ID.",
+    ),
+    "unknown_label": (
+        "valeur « {value} » non reconnue pour le libellé (valeurs admises : {expected}). "
+        "Corrigez la cellule ou ajoutez la valeur à schema.label dans la configuration.",
+        "label value « {value} » not recognised (accepted: {expected}). Fix the cell or add "
+        "the value to schema.label in the configuration.",
+    ),
+    "unknown_category": (
+        "valeur « {value} » absente de la liste connue ({n} ligne(s), première ici). Vérifiez "
+        "l'orthographe ; si la valeur est nouvelle, ajoutez-la à la configuration.",
+        "value « {value} » is not in the known list ({n} row(s), first one here). Check the "
+        "spelling; if the value is new, add it to the configuration.",
+    ),
+    "unseen_category": (
+        "valeur « {value} » jamais vue par le modèle à l'entraînement ({n} ligne(s), première "
+        "ici) : elle sera traitée comme une valeur inconnue.",
+        "value « {value} » never seen by the model in training ({n} row(s), first one here): "
+        "it will be treated as an unknown value.",
+    ),
+    "formula_not_calculated": (
+        "formule jamais calculée (fichier produit par un programme) : la cellule est lue vide. "
+        "Ouvrez le fichier dans Excel, enregistrez-le puis déposez-le à nouveau.",
+        "formula never calculated (file written by a program): the cell reads as empty. Open "
+        "the file in Excel, save it and upload it again.",
+    ),
+}
+
+
+def _text(code: str, **values: object) -> tuple[str, str]:
+    fr, en = _TEXTS[code]
+    return fr.format(**values), en.format(**values)
+
+
+# ---------------------------------------------------------------------------- collector
+
+
+class _Issues:
+    """Collects issues; beyond MAX_LISTED cells per (column, problem), one summary line."""
+
+    def __init__(self) -> None:
+        self.items: list[Issue] = []
+
+    def add(self, severity: str, code: str, fr: str, en: str, **where: object) -> None:
+        fr, en = fr[:1].upper() + fr[1:], en[:1].upper() + en[1:]  # full sentences
+        self.items.append(Issue(severity, code, message_fr=fr, message_en=en, **{
+            "row": None, "column": None, "value": None, **where}))  # fmt: skip
+
+    def cells(
+        self,
+        severity: str,
+        code: str,
+        column: str,
+        where: np.ndarray,
+        rows: np.ndarray,
+        raw: np.ndarray,
+        detail: Callable[[int], dict[str, object]] | None = None,
+        unit: tuple[str, str] = ("lignes", "rows"),
+    ) -> None:
+        """One issue per flagged position in ``where`` (first MAX_LISTED), then a summary."""
+        for i in where[:MAX_LISTED]:
+            value = _show(raw[i])
+            fr, en = _text(code, value=value or "", **(detail(i) if detail else {}))
+            self.add(severity, code, fr, en, row=int(rows[i]), column=column, value=value)
+        rest = len(where) - MAX_LISTED
+        if rest > 0:
+            fr_unit, en_unit = (u if rest > 1 else u[:-1] for u in unit)
+            self.items.append(Issue(
+                severity, code, None, column, None,
+                f"… et {_count(rest, 'autre')} {fr_unit} avec le même problème dans cette "
+                "colonne : corrigez-les de la même façon.",
+                f"… and {rest:,} more {en_unit} with the same problem in this column: fix them "
+                "the same way.", count=rest,
+            ))  # fmt: skip
+
+    def sorted(self) -> tuple[Issue, ...]:
+        """Errors first, then warnings; otherwise in the order found."""
+        return tuple(sorted(self.items, key=lambda i: i.severity != "error"))
+
+
+@dataclass(frozen=True)
+class _Context:
+    rows: np.ndarray  # file row numbers of the data rows kept
+    issues: _Issues
+    schema: SchemaConfig
+    limits: LimitsConfig
+    known_levels: Mapping[str, Collection[str]]
+
+
+# ---------------------------------------------------------------------------- validate
+
+
+def validate(
+    raw: RawTable,
+    schema: SchemaConfig,
+    limits: LimitsConfig,
+    *,
+    known_levels: Mapping[str, Collection[str]] | None = None,
+) -> ValidatedBatch:
+    """Check ``raw`` against ``schema``: typed frame plus a report listing every problem.
+
+    ``known_levels`` (column key -> values seen in training) adds a warning for each value a
+    model never saw. Never raises for bad data: every problem is an issue in the report.
+    """
+    issues = _Issues()
+    if not raw.headers:
+        fr_where, en_where = _where(raw)
+        issues.add(
+            "error", "empty_file",
+            f"{fr_where} ne contient aucune donnée. Vérifiez que vous avez déposé le bon fichier "
+            "(ou choisissez la bonne feuille).",
+            f"{en_where} holds no data. Check that you uploaded the right file (or choose the "
+            "right sheet).",
+        )  # fmt: skip
+        return _batch(raw, {}, pd.DataFrame(), raw.row_numbers[:0], issues)
+    mapping, positions = _map_columns(raw, schema, issues)
+    frame, rows = _drop_blank_rows(raw, issues)
+    if frame.empty:
+        fr_where, en_where = _where(raw)
+        issues.add(
+            "error", "no_data_rows",
+            f"{fr_where} : la ligne d'en-tête n'est suivie d'aucune ligne de données. "
+            "Déposez le fichier complet.",
+            f"{en_where}: the header line is followed by no data rows. Upload the full file.",
+            row=raw.header_row,
+        )  # fmt: skip
+    ctx = _Context(rows, issues, schema, limits, known_levels or {})
+    typed: dict[str, object] = {}
+    for col in schema.columns:
+        if col.key in positions:
+            pos = positions[col.key]
+            series = frame[pos] if pos in frame.columns else pd.Series([], dtype=object)
+            typed.update(_check_column(col, series, raw.headers[pos], ctx))
+    _report_uncalculated(raw, positions, issues)
+    return _batch(raw, mapping, pd.DataFrame(typed), rows, issues)
+
+
+def _batch(
+    raw: RawTable, mapping: dict[str, str], typed: pd.DataFrame, rows: np.ndarray, issues: _Issues
+) -> ValidatedBatch:
+    typed = typed.reset_index(drop=True)
+    typed["row_number"] = np.asarray(rows, dtype=np.int64)
+    present = tuple(k for k in typed.columns if k not in ("row_number", "label_excluded"))
+    report = ValidationReport(raw.file_name, raw.sheet, len(typed), issues.sorted(), mapping)
+    return ValidatedBatch(typed, report, present)
+
+
+def _where(raw: RawTable) -> tuple[str, str]:
+    if raw.sheet is None:
+        return f"Le fichier « {raw.file_name} »", f"The file « {raw.file_name} »"
+    return (
+        f"La feuille « {raw.sheet} » du fichier « {raw.file_name} »",
+        f"Sheet « {raw.sheet} » of file « {raw.file_name} »",
+    )
+
+
+# ---------------------------------------------------------------------------- columns
+
+
+def _map_columns(
+    raw: RawTable, schema: SchemaConfig, issues: _Issues
+) -> tuple[dict[str, str], dict[str, int]]:
+    """(file header -> key, key -> position of its first column); header issues reported."""
+    lookup = header_lookup(schema)
+    found: dict[str, list[int]] = {}
+    for pos, header in enumerate(raw.headers):
+        key = lookup.get(normalize_header(header)) if header else None
+        if key is not None:
+            found.setdefault(key, []).append(pos)
+        elif header:
+            issues.add(
+                "warning", "extra_column",
+                f"colonne « {header} » (colonne {col_letter(pos)}) non reconnue : elle est "
+                "ignorée. Si elle doit être lue, renommez-la ou ajoutez un alias au profil.",
+                f"column « {header} » (column {col_letter(pos)}) not recognised: it is ignored. "
+                "If it should be read, rename it or add an alias to the profile.",
+                column=header,
+            )  # fmt: skip
+        elif pos in raw.frame.columns and not blank_mask(raw.frame[pos]).all():
+            issues.add(
+                "warning", "unnamed_column",
+                f"la colonne {col_letter(pos)} contient des données mais pas d'en-tête : elle "
+                "est ignorée. Donnez-lui un en-tête si elle doit être lue.",
+                f"column {col_letter(pos)} holds data but no header: it is ignored. Give it a "
+                "header if it should be read.",
+                column=col_letter(pos),
+            )  # fmt: skip
+    for positions in found.values():
+        if len(positions) > 1:
+            _report_duplicate_column(raw, positions, issues)
+    if not found:
+        _report_no_known_column(raw, schema, issues)
+    for col in schema.columns if found else ():
+        if col.key not in found:
+            _report_missing_column(col, issues, raw)
+    mapping = {raw.headers[p]: k for k, ps in found.items() for p in ps}
+    return mapping, {k: ps[0] for k, ps in found.items()}
+
+
+def _report_no_known_column(raw: RawTable, schema: SchemaConfig, issues: _Issues) -> None:
+    read = ", ".join(f"« {h} »" for h in raw.headers[:5] if h)
+    expected = ", ".join(f"« {c.name} »" for c in schema.columns if c.required)
+    issues.add(
+        "error", "no_known_column",
+        f"aucune colonne reconnue dans l'en-tête lu ligne {raw.header_row} ({read}…). Le "
+        f"fichier doit au moins contenir {expected} ; vérifiez qu'il s'agit bien d'un export "
+        "de réclamations et que l'en-tête figure dans ses premières lignes.",
+        f"no known column in the header read on row {raw.header_row} ({read}…). The file "
+        f"must hold at least {expected}; check that it is a claims export and that the header "
+        "is within its first rows.",
+    )  # fmt: skip
+
+
+def _report_duplicate_column(raw: RawTable, positions: list[int], issues: _Issues) -> None:
+    listed = ", ".join(f"« {raw.headers[p]} » ({col_letter(p)})" for p in positions)
+    issues.add(
+        "error", "duplicate_column",
+        f"plusieurs colonnes désignent la même donnée : {listed}. Supprimez ou renommez "
+        "les colonnes en trop.",
+        f"several columns hold the same field: {listed}. Delete or rename the extra ones.",
+        column=raw.headers[positions[0]],
+    )  # fmt: skip
+
+
+def _report_missing_column(col: ColumnSpec, issues: _Issues, raw: RawTable) -> None:
+    names = ", ".join(f"« {a} »" for a in col.aliases[:6])
+    also_fr = f" (ni aucun de ses autres noms : {names})" if names else ""
+    also_en = f" (nor any of its other names: {names})" if names else ""
+    if col.required:
+        search = f"{raw.header_row}"
+        issues.add(
+            "error", "missing_required_column",
+            f"colonne obligatoire « {col.name} » absente{also_fr}. Ajoutez-la ou renommez "
+            f"l'en-tête (en-tête lu ligne {search}).",
+            f"required column « {col.name} » is missing{also_en}. Add it or rename the header "
+            f"(header read on row {search}).",
+            column=col.name,
+        )  # fmt: skip
+        return
+    if col.role == "label":
+        fr = "pas de libellé : le lot sera noté mais ne servira pas à l'entraînement."
+        en = "no label: the batch will be scored but not used for training."
+    else:
+        fr = "les contrôles et variables qui l'utilisent seront inactifs."
+        en = "the checks and features that use it will be inactive."
+    issues.add(
+        "warning", "missing_expected_column",
+        f"colonne attendue « {col.name} » absente{also_fr} : {fr}",
+        f"expected column « {col.name} » is missing{also_en}: {en}",
+        column=col.name,
+    )  # fmt: skip
+
+
+def _drop_blank_rows(raw: RawTable, issues: _Issues) -> tuple[pd.DataFrame, np.ndarray]:
+    """Data rows without the blank ones (one warning with their count)."""
+    frame, rows = raw.frame, raw.row_numbers
+    blank = np.ones(len(frame), dtype=bool)
+    for column in frame.columns:  # only rows still blank are looked at: cheap
+        still = np.flatnonzero(blank)
+        if not len(still):
+            break
+        blank[still] = blank_mask(frame[column].iloc[still])
+    n = int(blank.sum())
+    if n:
+        shown = ", ".join(str(r) for r in rows[blank][:10]) + ("…" if n > 10 else "")
+        issues.add(
+            "warning", "blank_rows",
+            f"{n} ligne(s) vide(s) ignorée(s) (ligne {shown}).",
+            f"{n} blank row(s) skipped (row {shown}).",
+        )  # fmt: skip
+        keep = np.flatnonzero(~blank)
+        frame, rows = frame.iloc[keep], rows[keep]
+    return frame.reset_index(drop=True), rows
+
+
+def _check_column(col: ColumnSpec, series: pd.Series, header: str, ctx: _Context) -> dict:
+    """Typed values of one column (by key); its problems go to ``ctx.issues``."""
+    raw = series.to_numpy(dtype=object)
+    if col.type in ("number", "amount"):
+        return {col.key: _check_number(col, series, raw, header, ctx)}
+    if col.type == "date":
+        parsed = parse_dates(series, col.date_format)
+        example = pd.Timestamp("2024-03-31 00:00").strftime(col.date_format)
+        _report_problems(parsed.problem, raw, header, ctx, fmt=example)
+        _report_missing(col, parsed.blank, raw, header, ctx)
+        return {col.key: pd.Series(parsed.values, dtype="datetime64[ns]")}
+    text = _check_text(col, series, raw, header, ctx)
+    if col.type == "label":
+        return _check_label(text, raw, header, ctx)
+    if col.type == "category":
+        text = _check_category(col, text, header, ctx)
+    if col.role == "id":
+        _check_duplicate_ids(text, header, ctx)
+    return {col.key: text}
+
+
+def _report_problems(
+    problem: np.ndarray, raw: np.ndarray, header: str, ctx: _Context, **detail: object
+) -> None:
+    flagged = ~pd.isna(problem)
+    for code in pd.unique(problem[flagged]):
+        where = np.flatnonzero(problem == code)
+        ctx.issues.cells("error", code, header, where, ctx.rows, raw, lambda _i: detail)
+
+
+def _report_missing(
+    col: ColumnSpec, blank: np.ndarray, raw: np.ndarray, header: str, ctx: _Context
+) -> None:
+    if col.required and blank.any():
+        ctx.issues.cells("error", "missing_value", header, np.flatnonzero(blank), ctx.rows, raw)
+
+
+def _check_number(
+    col: ColumnSpec, series: pd.Series, raw: np.ndarray, header: str, ctx: _Context
+) -> pd.Series:
+    parsed = parse_numbers(series)
+    _report_problems(parsed.problem, raw, header, ctx)
+    _report_missing(col, parsed.blank, raw, header, ctx)
+    v, cells = parsed.values, ctx.issues.cells
+    if col.type == "amount":
+        limit = f"{ctx.limits.amount_max:,.0f}".replace(",", " ")
+        cells("error", "negative_amount", header, np.flatnonzero(v < 0), ctx.rows, raw)
+        cells("warning", "zero_amount", header, np.flatnonzero(v == 0), ctx.rows, raw)
+        over = np.flatnonzero(v > ctx.limits.amount_max)
+        cells("error", "absurd_amount", header, over, ctx.rows, raw, lambda _i: {"limit": limit})
+    if col.min is not None or col.max is not None:
+        lo = -np.inf if col.min is None else col.min
+        hi = np.inf if col.max is None else col.max
+        outside = np.flatnonzero((v < lo) | (v > hi))
+        bounds = {"lo": f"{lo:g}", "hi": f"{hi:g}"}
+        cells("error", "out_of_range", header, outside, ctx.rows, raw, lambda _i: bounds)
+    return pd.Series(v, dtype="float64")
+
+
+def _check_text(
+    col: ColumnSpec, series: pd.Series, raw: np.ndarray, header: str, ctx: _Context
+) -> pd.Series:
+    """Trimmed text (None for blanks); Excel error values (#N/A...) are errors."""
+    text = to_text(series).reset_index(drop=True)
+    errors = excel_error_mask(text)
+    if errors.any():
+        ctx.issues.cells("error", "excel_error", header, np.flatnonzero(errors), ctx.rows, raw)
+        text[errors] = None
+    _report_missing(col, text.isna().to_numpy(), raw, header, ctx)
+    return text
+
+
+def _check_category(col: ColumnSpec, text: pd.Series, header: str, ctx: _Context) -> pd.Series:
+    """Values spelt like a known level (case, accents) take its spelling; unknown ones warn."""
+    values = pd.unique(text.dropna())
+    if col.levels:
+        canon = canonical_map(values, col.levels)
+        renames = {v: c for v, c in canon.items() if c is not None and c != v}
+        if renames:
+            text = text.map(lambda v: renames.get(v, v))
+        unknown = [v for v, c in canon.items() if c is None]
+        _report_distinct(text, unknown, "unknown_category", header, ctx)
+    known = ctx.known_levels.get(col.key)
+    if known is not None:
+        seen = {normalize_text(k) for k in known}
+        unseen = [v for v in pd.unique(text.dropna()) if normalize_text(v) not in seen]
+        _report_distinct(text, unseen, "unseen_category", header, ctx)
+    return text
+
+
+def _report_distinct(
+    text: pd.Series, values: list[str], code: str, header: str, ctx: _Context
+) -> None:
+    """One warning per distinct value, on the first row holding it, with its row count."""
+    if not values:
+        return
+    hits = text.isin(values).to_numpy()
+    first = np.flatnonzero(hits & ~text.duplicated().to_numpy())
+    counts = text[hits].value_counts()
+    arr = text.to_numpy(dtype=object)
+    ctx.issues.cells(
+        "warning", code, header, first, ctx.rows, arr,
+        lambda i: {"n": int(counts[arr[i]])}, unit=("valeurs", "values"),
+    )  # fmt: skip
+
+
+def _check_duplicate_ids(ids: pd.Series, header: str, ctx: _Context) -> None:
+    """Every row whose claim ID appears more than once, with the other rows named."""
+    dup = (ids.notna() & ids.duplicated(keep=False)).to_numpy()
+    if not dup.any():
+        return
+    where = np.flatnonzero(dup)
+    arr = ids.to_numpy(dtype=object)
+    rows_of = pd.Series(ctx.rows[where]).groupby(arr[where]).agg(list).to_dict()
+
+    def others(i: int) -> dict[str, object]:
+        rest = [r for r in rows_of[arr[i]] if r != ctx.rows[i]]
+        return {"others": ", ".join(map(str, rest[:5])) + ("…" if len(rest) > 5 else "")}
+
+    ctx.issues.cells("error", "duplicate_id", header, where, ctx.rows, arr, others)
+
+
+def _check_label(text: pd.Series, raw: np.ndarray, header: str, ctx: _Context) -> dict:
+    """Raw label -> 1 / 0 / <NA>, plus ``label_excluded``; unknown values are errors."""
+    spec = ctx.schema.label
+    meaning: dict[str, str] = {}
+    for kind in ("positive", "negative", "unlabelled", "excluded"):
+        for value in getattr(spec, kind):
+            meaning.setdefault(normalize_text(value), kind)
+    kinds = {v: meaning.get(normalize_text(v)) for v in pd.unique(text.dropna())}
+    unknown = [v for v, k in kinds.items() if k is None]
+    if unknown and spec.other_is_negative:
+        kinds.update(dict.fromkeys(unknown, "negative"))
+    elif unknown:
+        where = np.flatnonzero(text.isin(unknown).to_numpy())
+        expected = ", ".join(f"« {v} »" for v in list(meaning)[:12])
+        detail = {"expected": expected}
+        ctx.issues.cells("error", "unknown_label", header, where, ctx.rows, raw, lambda _i: detail)
+    kind = text.map(kinds)
+    label = pd.Series(pd.NA, index=text.index, dtype="Int8")
+    label[kind == "positive"] = 1
+    label[kind == "negative"] = 0
+    return {"label": label, "label_excluded": (kind == "excluded").astype(bool)}
+
+
+def _report_uncalculated(raw: RawTable, positions: dict[str, int], issues: _Issues) -> None:
+    """Formula cells without cached value in a mapped column (one warning per cell)."""
+    mapped = set(positions.values())
+    for pos in sorted(mapped):
+        rows = np.array([r for r, c in raw.uncalculated_formulas if c == pos], dtype=np.int64)
+        if len(rows):
+            blanks = np.full(len(rows), "", dtype=object)
+            where = np.arange(len(rows))
+            issues.cells("warning", "formula_not_calculated", raw.headers[pos], where, rows, blanks)

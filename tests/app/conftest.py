@@ -1,0 +1,34 @@
+"""AppTest helpers: each test gets a fresh data folder and fresh Streamlit caches."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+MAIN = str(Path(__file__).resolve().parents[2] / "app" / "main.py")
+
+
+@pytest.fixture
+def app_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Isolated data/models folders for the app under test; caches cleared before and after."""
+    monkeypatch.setenv("WORKBENCH_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("WORKBENCH_MODELS_DIR", str(tmp_path / "models"))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield tmp_path
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+def open_page(page: str, *, lang: str | None = None, timeout: float = 60) -> AppTest:
+    """Run the app's entry point and switch to ``pages/<page>.py``."""
+    at = AppTest.from_file(MAIN, default_timeout=timeout)
+    if lang:
+        at.session_state["lang"] = lang
+    at.run()
+    at.switch_page(f"pages/{page}.py")
+    at.run()
+    return at

@@ -1,0 +1,25 @@
+"""Every page runs without an exception, in both languages, on an empty database."""
+
+import pytest
+
+from tests.app.conftest import open_page
+
+PAGES = ["upload", "thresholds", "explain", "review", "drift", "model"]
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+@pytest.mark.parametrize("page", PAGES)
+def test_page_runs(app_env, page, lang):
+    at = open_page(page, lang=lang)
+    assert not at.exception, at.exception
+    assert at.title, f"{page} has no title"
+
+
+def test_french_is_the_default(app_env):
+    at = open_page("upload")
+    assert at.title[0].value == "Dépôt d'un lot de réclamations"
+
+
+def test_pages_not_built_say_so(app_env):
+    at = open_page("drift")
+    assert any("pas encore construite" in i.value for i in at.info)

@@ -1,0 +1,51 @@
+"""Upload page: the demo batch goes through; a bad file shows the report; nothing leaks."""
+
+from pathlib import Path
+
+from core.config import load_config
+from core.store import open_store
+from tests.app.conftest import open_page
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _upload(at, name: str, data: bytes, mime: str = XLSX):
+    at.file_uploader[0].set_value((name, data, mime))
+    at.run()
+    return at
+
+
+def test_upload_demo_batch_is_stored_then_recognised(app_env, demo_dir: Path):
+    data = (demo_dir / "batch_nouvelles.xlsx").read_bytes()
+    at = _upload(open_page("upload"), "batch_nouvelles.xlsx", data)
+    assert not at.exception
+    assert any("enregistré" in s.value and "2" in s.value for s in at.success), [
+        s.value for s in at.success
+    ]
+    store = open_store(load_config())
+    try:
+        batches = store.list_batches()
+        assert len(batches) == 1 and batches[0].rows == 2000
+    finally:
+        store.close()
+    # A second session uploading the same bytes is told it is already stored.
+    at2 = _upload(open_page("upload"), "copie.xlsx", data)
+    assert any("déjà enregistré" in i.value for i in at2.info), [i.value for i in at2.info]
+
+
+def test_bad_file_shows_the_report_and_stores_nothing(app_env):
+    at = _upload(open_page("upload"), "faux.xlsx", b"%PDF-1.4 not a workbook")
+    assert not at.exception
+    assert at.error, "the rejection must be shown"
+    assert len(at.dataframe) >= 1  # the table of problems
+    store = open_store(load_config())
+    try:
+        assert store.list_batches() == []
+    finally:
+        store.close()
+
+
+def test_upload_in_english(app_env, demo_dir: Path):
+    data = (demo_dir / "batch_nouvelles.xlsx").read_bytes()
+    at = _upload(open_page("upload", lang="en"), "batch.xlsx", data)
+    assert any("stored" in s.value for s in at.success)
