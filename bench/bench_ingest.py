@@ -34,7 +34,7 @@ def run() -> list[dict]:
             naive_s,
             n=result.n_rows,
             what="read+validate+store (calamine, vectorised checks, DuckDB bulk insert)",
-            naive="pandas.read_excel(engine='openpyxl') alone",
+            baseline="pandas.read_excel(engine='openpyxl') alone",
             target="ratio >= 3 and seconds <= ~2",
         )
     ]
