@@ -9,9 +9,9 @@ PORT   ?= 8501
 export PYTHONDONTWRITEBYTECODE = 1
 export PIP_DISABLE_PIP_VERSION_CHECK = 1
 
-.PHONY: run test bench lint format demo browser clean
+.PHONY: run test bench lint format demo model browser clean
 
-run: $(STAMP) demo
+run: $(STAMP) demo model
 	$(VENV)/bin/streamlit run app/main.py --server.headless true --server.port $(PORT) \
 		--browser.gatherUsageStats false
 
@@ -33,6 +33,10 @@ format: $(STAMP)
 
 demo: $(STAMP)
 	@test -f $(DEMO) || $(PY) -m core synth --out data/demo --seed 42
+
+# A default model trained on the demo data when none is registered (quick settings, < 1 min).
+model: $(STAMP) demo
+	$(PY) -m core ensure-model
 
 # Debian's Chromium for the browser end-to-end tests (Playwright drives /usr/bin/chromium).
 browser:

@@ -138,10 +138,16 @@ _INITIAL_SCHEMA = (
     )""",
 )
 
+_MODEL_ACTIVATION = (
+    # When a version was last made active: rollback re-activates the one before the current.
+    "ALTER TABLE model_versions ADD COLUMN activated_at TIMESTAMP",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1, "initial schema: batches, claims, scores, reviews, thresholds, ...", _INITIAL_SCHEMA
     ),
+    Migration(2, "model_versions.activated_at, for rollbacks", _MODEL_ACTIVATION),
 )
 
 _BOOKKEEPING = """CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -33,15 +33,17 @@ from core.normalize import (
     parse_numbers,
     to_text,
 )
+from core.schema_texts import (
+    _FRAME_COLUMNS,
+    _SEVERITY,
+    _missing_column_text,
+    _more_text,
+    _summary,
+    _text,
+    _where_text,
+)
 
 MAX_LISTED = 50  # rows listed one by one per (column, problem)
-_FRAME_COLUMNS = {
-    "fr": ("Fichier", "Feuille", "Gravité", "Ligne", "Colonne", "Valeur", "Motif"),
-    "en": ("File", "Sheet", "Severity", "Row", "Column", "Value", "Reason"),
-}
-_SEVERITY = {"fr": {"error": "erreur", "warning": "avertissement"}, "en": {}}
-_FIX_FR = "Corrigez la cellule puis déposez le fichier à nouveau."
-_FIX_EN = "Fix the cell and upload the file again."
 
 
 @dataclass(frozen=True)
@@ -108,11 +110,7 @@ class ValidationReport:
         """One line, e.g. "3 erreurs, 2 avertissements — lot refusé"."""
         n_err = sum(i.count for i in self.errors)
         n_warn = sum(i.count for i in self.warnings)
-        if locale == "en":
-            verdict = "batch accepted" if self.ok else "batch refused"
-            return f"{_count(n_err, 'error', 'en')}, {_count(n_warn, 'warning', 'en')} — {verdict}"
-        verdict = "lot accepté" if self.ok else "lot refusé"
-        return f"{_count(n_err, 'erreur')}, {_count(n_warn, 'avertissement')} — {verdict}"
+        return _summary(n_err, n_warn, self.ok, locale)
 
     @classmethod
     def from_file_error(cls, exc: FileRejectedError, file_name: str) -> ValidationReport:
@@ -135,102 +133,11 @@ def normalize_header(text: str) -> str:
     return normalize_text(text)
 
 
-def _count(n: int, word: str, locale: str = "fr") -> str:
-    """ "1 234 erreurs", "0 erreur" (French singular up to 1), "1,234 errors", "1 error"."""
-    if locale == "en":
-        return f"{n:,} {word}{'' if n == 1 else 's'}"
-    return f"{n:,}".replace(",", "\u00a0") + f" {word}{'s' if n > 1 else ''}"
-
-
 def _show(value: object) -> str | None:
     text = cell_to_text(value)
     if text is None:
         return None
     return text if len(text) <= 80 else text[:79] + "…"
-
-
-# ---------------------------------------------------------------------------- texts
-
-# code -> (French, English) message templates; {value} is the offending cell.
-_TEXTS = {
-    "invalid_number": (
-        f"« {{value}} » n'est pas un nombre lisible (ex. attendu : 1 234,56). {_FIX_FR}",
-        f"« {{value}} » is not a readable number (e.g. 1 234,56 or 1234.56). {_FIX_EN}",
-    ),
-    "not_finite": (
-        f"valeur non numérique « {{value}} » (NaN ou infini). {_FIX_FR}",
-        f"non-numeric value « {{value}} » (NaN or infinity). {_FIX_EN}",
-    ),
-    "excel_error": (
-        "la cellule contient l'erreur Excel {value} (formule en échec). Corrigez la formule "
-        "ou saisissez la valeur, puis déposez le fichier à nouveau.",
-        "the cell holds the Excel error {value} (a failing formula). Fix the formula or type "
-        "the value, then upload the file again.",
-    ),
-    "invalid_date": (
-        f"« {{value}} » n'est pas une date lisible (format attendu : {{fmt}}). {_FIX_FR}",
-        f"« {{value}} » is not a readable date (expected format: {{fmt}}). {_FIX_EN}",
-    ),
-    "date_out_of_range": (
-        f"date invraisemblable « {{value}} » (avant 1950 ou après 2100). {_FIX_FR}",
-        f"implausible date « {{value}} » (before 1950 or after 2100). {_FIX_EN}",
-    ),
-    "missing_value": (
-        f"cellule vide dans une colonne obligatoire. {_FIX_FR}",
-        f"empty cell in a required column. {_FIX_EN}",
-    ),
-    "negative_amount": (
-        f"montant négatif ({{value}}) : un montant demandé est positif. {_FIX_FR}",
-        f"negative amount ({{value}}): a requested amount is positive. {_FIX_EN}",
-    ),
-    "zero_amount": (
-        "montant nul : vérifiez que le montant demandé a bien été saisi.",
-        "zero amount: check that the requested amount was filled in.",
-    ),
-    "absurd_amount": (
-        f"montant {{value}} supérieur au plafond de {{limit}} (erreur de saisie ?). {_FIX_FR}",
-        f"amount {{value}} above the ceiling of {{limit}} (typing error?). {_FIX_EN}",
-    ),
-    "out_of_range": (
-        f"valeur {{value}} hors de l'intervalle attendu [{{lo}} ; {{hi}}]. {_FIX_FR}",
-        f"value {{value}} outside the expected range [{{lo}}; {{hi}}]. {_FIX_EN}",
-    ),
-    "duplicate_id": (
-        "identifiant « {value} » en double (aussi ligne {others}) : chaque réclamation doit "
-        "avoir un identifiant unique. Supprimez le doublon ou corrigez l'identifiant.",
-        "duplicate ID « {value} » (also row {others}): each claim needs a unique ID. Remove "
-        "the duplicate or fix the ID.",
-    ),
-    "unknown_label": (
-        "valeur « {value} » non reconnue pour le libellé (valeurs admises : {expected}). "
-        "Corrigez la cellule ou ajoutez la valeur à schema.label dans la configuration.",
-        "label value « {value} » not recognised (accepted: {expected}). Fix the cell or add "
-        "the value to schema.label in the configuration.",
-    ),
-    "unknown_category": (
-        "valeur « {value} » absente de la liste connue ({n} ligne(s), première ici). Vérifiez "
-        "l'orthographe ; si la valeur est nouvelle, ajoutez-la à la configuration.",
-        "value « {value} » is not in the known list ({n} row(s), first one here). Check the "
-        "spelling; if the value is new, add it to the configuration.",
-    ),
-    "unseen_category": (
-        "valeur « {value} » jamais vue par le modèle à l'entraînement ({n} ligne(s), première "
-        "ici) : elle sera traitée comme une valeur inconnue.",
-        "value « {value} » never seen by the model in training ({n} row(s), first one here): "
-        "it will be treated as an unknown value.",
-    ),
-    "formula_not_calculated": (
-        "formule jamais calculée (fichier produit par un programme) : la cellule est lue vide. "
-        "Ouvrez le fichier dans Excel, enregistrez-le puis déposez-le à nouveau.",
-        "formula never calculated (file written by a program): the cell reads as empty. Open "
-        "the file in Excel, save it and upload it again.",
-    ),
-}
-
-
-def _text(code: str, **values: object) -> tuple[str, str]:
-    fr, en = _TEXTS[code]
-    return fr.format(**values), en.format(**values)
 
 
 # ---------------------------------------------------------------------------- collector
@@ -265,14 +172,8 @@ class _Issues:
             self.add(severity, code, fr, en, row=int(rows[i]), column=column, value=value)
         rest = len(where) - MAX_LISTED
         if rest > 0:
-            fr_unit, en_unit = (u if rest > 1 else u[:-1] for u in unit)
-            self.items.append(Issue(
-                severity, code, None, column, None,
-                f"… et {_count(rest, 'autre')} {fr_unit} avec le même problème dans cette "
-                "colonne : corrigez-les de la même façon.",
-                f"… and {rest:,} more {en_unit} with the same problem in this column: fix them "
-                "the same way.", count=rest,
-            ))  # fmt: skip
+            fr, en = _more_text(rest, unit)
+            self.items.append(Issue(severity, code, None, column, None, fr, en, count=rest))
 
     def sorted(self) -> tuple[Issue, ...]:
         """Errors first, then warnings; otherwise in the order found."""
@@ -305,26 +206,13 @@ def validate(
     """
     issues = _Issues()
     if not raw.headers:
-        fr_where, en_where = _where(raw)
-        issues.add(
-            "error", "empty_file",
-            f"{fr_where} ne contient aucune donnée. Vérifiez que vous avez déposé le bon fichier "
-            "(ou choisissez la bonne feuille).",
-            f"{en_where} holds no data. Check that you uploaded the right file (or choose the "
-            "right sheet).",
-        )  # fmt: skip
+        issues.add("error", "empty_file", *_where_text("empty_file", raw.file_name, raw.sheet))
         return _batch(raw, {}, pd.DataFrame(), raw.row_numbers[:0], issues)
     mapping, positions = _map_columns(raw, schema, issues)
     frame, rows = _drop_blank_rows(raw, issues)
     if frame.empty:
-        fr_where, en_where = _where(raw)
-        issues.add(
-            "error", "no_data_rows",
-            f"{fr_where} : la ligne d'en-tête n'est suivie d'aucune ligne de données. "
-            "Déposez le fichier complet.",
-            f"{en_where}: the header line is followed by no data rows. Upload the full file.",
-            row=raw.header_row,
-        )  # fmt: skip
+        fr, en = _where_text("no_data_rows", raw.file_name, raw.sheet)
+        issues.add("error", "no_data_rows", fr, en, row=raw.header_row)
     ctx = _Context(rows, issues, schema, limits, known_levels or {})
     typed: dict[str, object] = {}
     for col in schema.columns:
@@ -346,15 +234,6 @@ def _batch(
     return ValidatedBatch(typed, report, present)
 
 
-def _where(raw: RawTable) -> tuple[str, str]:
-    if raw.sheet is None:
-        return f"Le fichier « {raw.file_name} »", f"The file « {raw.file_name} »"
-    return (
-        f"La feuille « {raw.sheet} » du fichier « {raw.file_name} »",
-        f"Sheet « {raw.sheet} » of file « {raw.file_name} »",
-    )
-
-
 # ---------------------------------------------------------------------------- columns
 
 
@@ -369,23 +248,11 @@ def _map_columns(
         if key is not None:
             found.setdefault(key, []).append(pos)
         elif header:
-            issues.add(
-                "warning", "extra_column",
-                f"colonne « {header} » (colonne {col_letter(pos)}) non reconnue : elle est "
-                "ignorée. Si elle doit être lue, renommez-la ou ajoutez un alias au profil.",
-                f"column « {header} » (column {col_letter(pos)}) not recognised: it is ignored. "
-                "If it should be read, rename it or add an alias to the profile.",
-                column=header,
-            )  # fmt: skip
+            fr, en = _text("extra_column", header=header, letter=col_letter(pos))
+            issues.add("warning", "extra_column", fr, en, column=header)
         elif pos in raw.frame.columns and not blank_mask(raw.frame[pos]).all():
-            issues.add(
-                "warning", "unnamed_column",
-                f"la colonne {col_letter(pos)} contient des données mais pas d'en-tête : elle "
-                "est ignorée. Donnez-lui un en-tête si elle doit être lue.",
-                f"column {col_letter(pos)} holds data but no header: it is ignored. Give it a "
-                "header if it should be read.",
-                column=col_letter(pos),
-            )  # fmt: skip
+            fr, en = _text("unnamed_column", letter=col_letter(pos))
+            issues.add("warning", "unnamed_column", fr, en, column=col_letter(pos))
     for positions in found.values():
         if len(positions) > 1:
             _report_duplicate_column(raw, positions, issues)
@@ -401,55 +268,22 @@ def _map_columns(
 def _report_no_known_column(raw: RawTable, schema: SchemaConfig, issues: _Issues) -> None:
     read = ", ".join(f"« {h} »" for h in raw.headers[:5] if h)
     expected = ", ".join(f"« {c.name} »" for c in schema.columns if c.required)
-    issues.add(
-        "error", "no_known_column",
-        f"aucune colonne reconnue dans l'en-tête lu ligne {raw.header_row} ({read}…). Le "
-        f"fichier doit au moins contenir {expected} ; vérifiez qu'il s'agit bien d'un export "
-        "de réclamations et que l'en-tête figure dans ses premières lignes.",
-        f"no known column in the header read on row {raw.header_row} ({read}…). The file "
-        f"must hold at least {expected}; check that it is a claims export and that the header "
-        "is within its first rows.",
-    )  # fmt: skip
+    fr, en = _text("no_known_column", row=raw.header_row, read=read, expected=expected)
+    issues.add("error", "no_known_column", fr, en)
 
 
 def _report_duplicate_column(raw: RawTable, positions: list[int], issues: _Issues) -> None:
     listed = ", ".join(f"« {raw.headers[p]} » ({col_letter(p)})" for p in positions)
-    issues.add(
-        "error", "duplicate_column",
-        f"plusieurs colonnes désignent la même donnée : {listed}. Supprimez ou renommez "
-        "les colonnes en trop.",
-        f"several columns hold the same field: {listed}. Delete or rename the extra ones.",
-        column=raw.headers[positions[0]],
-    )  # fmt: skip
+    fr, en = _text("duplicate_column", listed=listed)
+    issues.add("error", "duplicate_column", fr, en, column=raw.headers[positions[0]])
 
 
 def _report_missing_column(col: ColumnSpec, issues: _Issues, raw: RawTable) -> None:
-    names = ", ".join(f"« {a} »" for a in col.aliases[:6])
-    also_fr = f" (ni aucun de ses autres noms : {names})" if names else ""
-    also_en = f" (nor any of its other names: {names})" if names else ""
+    fr, en = _missing_column_text(col, raw.header_row)
     if col.required:
-        search = f"{raw.header_row}"
-        issues.add(
-            "error", "missing_required_column",
-            f"colonne obligatoire « {col.name} » absente{also_fr}. Ajoutez-la ou renommez "
-            f"l'en-tête (en-tête lu ligne {search}).",
-            f"required column « {col.name} » is missing{also_en}. Add it or rename the header "
-            f"(header read on row {search}).",
-            column=col.name,
-        )  # fmt: skip
-        return
-    if col.role == "label":
-        fr = "pas de libellé : le lot sera noté mais ne servira pas à l'entraînement."
-        en = "no label: the batch will be scored but not used for training."
+        issues.add("error", "missing_required_column", fr, en, column=col.name)
     else:
-        fr = "les contrôles et variables qui l'utilisent seront inactifs."
-        en = "the checks and features that use it will be inactive."
-    issues.add(
-        "warning", "missing_expected_column",
-        f"colonne attendue « {col.name} » absente{also_fr} : {fr}",
-        f"expected column « {col.name} » is missing{also_en}: {en}",
-        column=col.name,
-    )  # fmt: skip
+        issues.add("warning", "missing_expected_column", fr, en, column=col.name)
 
 
 def _drop_blank_rows(raw: RawTable, issues: _Issues) -> tuple[pd.DataFrame, np.ndarray]:
@@ -464,11 +298,7 @@ def _drop_blank_rows(raw: RawTable, issues: _Issues) -> tuple[pd.DataFrame, np.n
     n = int(blank.sum())
     if n:
         shown = ", ".join(str(r) for r in rows[blank][:10]) + ("…" if n > 10 else "")
-        issues.add(
-            "warning", "blank_rows",
-            f"{n} ligne(s) vide(s) ignorée(s) (ligne {shown}).",
-            f"{n} blank row(s) skipped (row {shown}).",
-        )  # fmt: skip
+        issues.add("warning", "blank_rows", *_text("blank_rows", n=n, shown=shown))
         keep = np.flatnonzero(~blank)
         frame, rows = frame.iloc[keep], rows[keep]
     return frame.reset_index(drop=True), rows

@@ -1,0 +1,210 @@
+"""Scoring of a 50,000-row .xlsx, stage by stage, and a redecision on stored probabilities.
+
+Lines printed (one JSON object each):
+
+* ``score_50k_stages`` — in-process: read, validate + store, load claims, client history,
+  load model (hash check included), predict, decide, rules, store scores, evaluate, write
+  the results .xlsx; ``seconds`` is their sum.
+* ``score_50k_cli`` — ``python -m core score`` as a user runs it (new interpreter, imports,
+  a fresh database): the wall time the 6 s target is about.
+* ``rules_50k`` — the vectorised rules (one sort + ``groupby().cumcount()``) against the
+  naive way: a Python loop over the rows in date order with a dict of counters (same
+  decisions, checked).
+* ``redecide_50k`` — one (low, high) pair re-decided from the stored probabilities (rules
+  included, model not loaded) against the naive way: scoring the batch again with the model.
+
+The model is a quick one (20,000 synthetic 2024 claims, 3 Optuna trials, no comparison),
+trained once per run in a temporary folder; its training time is not measured here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from bench.common import claims_workbook, row, timed
+from core.config import PROJECT_ROOT, Config, load_config
+from core.excel import read_table
+from core.export import write_results
+from core.registry import Registry
+from core.rules import apply_rules
+from core.schema import validate
+from core.scoring import redecide, results_table, score_batch
+from core.store import Store
+from core.synth import generate_claims
+from core.training import keyed_frame, train
+
+N = 50_000
+
+
+def run() -> list[dict]:
+    path = claims_workbook(N)
+    with tempfile.TemporaryDirectory() as tmp:
+        cfg = _config(Path(tmp))
+        model = _quick_model(cfg)
+        with Store(cfg.paths.database) as store:
+            registry = Registry(cfg.paths.models_dir, store)
+            registry.register(model)
+            stages, result, batch_id = _score_in_process(path, cfg, store, registry)
+            rows = [
+                row(
+                    "score_50k_stages",
+                    sum(stages.values()),
+                    n=len(result.frame),
+                    stages={k: round(v, 3) for k, v in stages.items()},
+                    what="read, validate+store, history, predict, rules, store, write .xlsx",
+                    target="<= 6 s end to end",
+                ),
+                _bench_rules(result.frame, cfg, store, batch_id),
+                _bench_redecide(batch_id, cfg, store, registry),
+            ]
+        rows.insert(1, _bench_cli(path, Path(tmp), model))
+    return rows
+
+
+def _config(tmp: Path) -> Config:
+    base = load_config()
+    paths = replace(
+        base.paths, data_dir=tmp, database=tmp / "bench.duckdb", models_dir=tmp / "models"
+    )
+    return replace(base, paths=paths)
+
+
+def _quick_model(cfg: Config) -> Any:
+    raw, _ = generate_claims(20_000, seed=7, year=2024)
+    return train(keyed_frame(raw, cfg.schema), None, cfg, trials=3, compare=False).model
+
+
+def _score_in_process(
+    path: Path, cfg: Config, store: Store, registry: Registry
+) -> tuple[dict[str, float], Any, int]:
+    """Every stage of ``python -m core score`` in this process, timed."""
+    import hashlib
+
+    data = path.read_bytes()
+    start = time.perf_counter()
+    raw = read_table(data, path.name, limits=cfg.limits, schema=cfg.schema)
+    read_s = time.perf_counter() - start
+    start = time.perf_counter()
+    batch = validate(raw, cfg.schema, cfg.limits)
+    saved = store.save_batch(
+        batch.frame,
+        file_name=path.name,
+        sha256=hashlib.sha256(data).hexdigest(),
+        sheet=raw.sheet,
+        profile=cfg.profile,
+        uploaded_by="bench",
+        report_json="[]",
+    )
+    store_s = time.perf_counter() - start
+    result = score_batch(saved.batch_id, store, registry, cfg)
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory() as out:
+        table = results_table(raw, result, cfg)
+        write_results(
+            table.frame,
+            Path(out) / "r.xlsx",
+            date_columns=table.date_columns,
+            amount_columns=table.amount_columns,
+        )
+    write_s = time.perf_counter() - start
+    stages = {"read": read_s, "validate_store": store_s, **result.seconds, "write": write_s}
+    return stages, result, saved.batch_id
+
+
+def _bench_cli(path: Path, tmp: Path, model: Any) -> dict:
+    """``python -m core score`` in a new interpreter, on a fresh database with the model."""
+    data_dir, models_dir = tmp / "cli", tmp / "cli-models"
+    with Store(data_dir / "workbench.duckdb") as store:
+        Registry(models_dir, store).register(model)
+    env = {
+        **os.environ,
+        "WORKBENCH_DATA_DIR": str(data_dir),
+        "WORKBENCH_MODELS_DIR": str(models_dir),
+    }
+    output = data_dir / "out.xlsx"
+    command = [sys.executable, "-m", "core", "score", "--input", str(path), "--output", str(output)]
+    start = time.perf_counter()
+    done = subprocess.run(command, env=env, cwd=PROJECT_ROOT, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if done.returncode != 0 or not output.is_file():
+        raise RuntimeError(f"python -m core score failed: {done.stderr.strip()}")
+    timings = next((line for line in done.stdout.splitlines() if "(s)" in line), "")
+    return row(
+        "score_50k_cli",
+        seconds,
+        n=N,
+        printed=timings.strip(),
+        what="python -m core score --input 50k.xlsx --output out.xlsx (new process, new db)",
+        target="<= 6 s",
+    )
+
+
+def _bench_rules(frame: pd.DataFrame, cfg: Config, store: Store, batch_id: int) -> dict:
+    model = frame["decision_model"].to_numpy()
+    prior = store.auto_validation_counts(frame["client_id"], exclude_batch_id=batch_id)
+    fast_s, outcome = timed(lambda: apply_rules(frame, model, cfg, prior_validations=prior), 5)
+    naive_s, naive = timed(lambda: _naive_rules(frame, model, cfg, prior), 1)
+    if not np.array_equal(outcome.decisions, naive):
+        raise AssertionError("the naive rules loop and apply_rules disagree")
+    return row(
+        "rules_50k",
+        fast_s,
+        naive_s,
+        n=len(frame),
+        moved=outcome.moved,
+        what="apply_rules: masks, one sort, groupby().cumcount()",
+        naive_way="Python loop over the rows in date order with a dict of counters",
+    )
+
+
+def _naive_rules(
+    frame: pd.DataFrame, model: np.ndarray, cfg: Config, prior: pd.DataFrame
+) -> np.ndarray:
+    """The rules one row at a time: what a first version would write."""
+    limit = cfg.rules.max_auto_validations.per_client_per_year
+    counts = {(c, int(y)): int(n) for c, y, n in prior.itertuples(index=False)}
+    final = model.copy()
+    ordered = frame.assign(pos=np.arange(len(frame))).sort_values(
+        ["date", "row_number"], kind="stable"
+    )
+    for r in ordered.itertuples(index=False):
+        decision = final[r.pos]
+        if decision != 0 and r.amount > r.pnb:
+            final[r.pos] = 0
+        elif decision == 1 and r.client_id is not None and not pd.isna(r.date):
+            key = (r.client_id, r.date.year)
+            if counts.get(key, 0) >= limit:
+                final[r.pos] = 0
+            else:
+                counts[key] = counts.get(key, 0) + 1
+    return final
+
+
+def _bench_redecide(batch_id: int, cfg: Config, store: Store, registry: Registry) -> dict:
+    fast_s, result = timed(lambda: redecide(batch_id, 0.2, 0.8, store, cfg), 3)
+    naive_s, _ = timed(lambda: score_batch(batch_id, store, registry, cfg), 1)
+    return row(
+        "redecide_50k",
+        fast_s,
+        naive_s,
+        n=len(result.frame),
+        stages={k: round(v, 3) for k, v in result.seconds.items()},
+        what="redecide(low=0.2, high=0.8): stored probabilities, rules, no model",
+        naive_way="score_batch again (history, model load, predict, store)",
+    )
+
+
+if __name__ == "__main__":
+    for line in run():
+        print(json.dumps(line, ensure_ascii=False))
