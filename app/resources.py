@@ -14,6 +14,8 @@ import streamlit as st
 from core.config import Config, load_config
 from core.excel import list_sheets
 from core.exceptions import WorkbenchError
+from core.model import TrainedModel
+from core.registry import ModelVersion, Registry
 from core.store import Store, open_store
 
 PROFILE_ENV = "WORKBENCH_PROFILE"
@@ -44,3 +46,19 @@ def sheets_of(data: bytes, file_name: str) -> list[str]:
 def claims_preview(batch_id: int, rows: int = 200) -> pd.DataFrame:
     """First rows of a stored batch (a stored batch never changes, so this caches safely)."""
     return store().load_claims(batch_id).head(rows)
+
+
+@st.cache_resource(show_spinner=False)
+def registry() -> Registry:
+    return Registry(config().paths.models_dir, store())
+
+
+def active_version() -> ModelVersion | None:
+    """The active model version (a cheap query, not cached: activation can change it)."""
+    return registry().active()
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def model(version: str) -> TrainedModel:
+    """A loaded model (hashes checked on load); versions are immutable, so caching is safe."""
+    return registry().load(version)

@@ -37,9 +37,10 @@ from core.config import PROJECT_ROOT, Config, load_config
 from core.excel import read_table
 from core.export import write_results
 from core.registry import Registry
+from core.results import results_from_file
 from core.rules import apply_rules
 from core.schema import validate
-from core.scoring import redecide, results_table, score_batch
+from core.scoring import redecide, score_batch
 from core.store import Store
 from core.synth import generate_claims
 from core.training import keyed_frame, train
@@ -110,7 +111,7 @@ def _score_in_process(
     result = score_batch(saved.batch_id, store, registry, cfg)
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as out:
-        table = results_table(raw, result, cfg)
+        table = results_from_file(raw, result.frame, cfg)
         write_results(
             table.frame,
             Path(out) / "r.xlsx",

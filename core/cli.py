@@ -339,7 +339,8 @@ def _cmd_models(args: argparse.Namespace) -> int:
 def _cmd_score(args: argparse.Namespace) -> int:
     from core.export import write_results
     from core.registry import Registry
-    from core.scoring import results_table, score_batch
+    from core.results import results_from_file
+    from core.scoring import score_batch
     from core.store import open_store
 
     cfg = load_config(args.profile)
@@ -364,7 +365,7 @@ def _cmd_score(args: argparse.Namespace) -> int:
             actor=args.user,
         )
     started = time.perf_counter()
-    table = results_table(raw, result, cfg, lang)
+    table = results_from_file(raw, result.frame, cfg, lang)
     write_results(
         table.frame,
         args.output,

@@ -35,22 +35,17 @@ from core.costs import (
     assemble_evaluation,
 )
 from core.decisions import DECISION_CODES, check_thresholds, decide
-from core.excel import RawTable
 from core.exceptions import StoreError, WorkbenchError
-from core.export import RESULT_COLUMNS
-from core.normalize import header_lookup, normalize_text
 from core.registry import Registry
 from core.rules import RuleOutcome, apply_rules
 from core.store import ScoringInfo, Store
 
 __all__ = [
     "AppliedThresholds",
-    "ResultsTable",
     "ScoringResult",
     "evaluate_decisions",
     "load_scores",
     "redecide",
-    "results_table",
     "score_batch",
 ]
 
@@ -233,76 +228,6 @@ def load_scores(batch_id: int, store: Store) -> pd.DataFrame:
         raise _not_scored(batch_id)
     scores = store.load_scores(batch_id, latest.scored_at)
     return _join_scores(store.load_claims(batch_id), scores)
-
-
-@dataclass(frozen=True, eq=False)
-class ResultsTable:
-    """The results sheet: the file's rows and headers plus the four result columns."""
-
-    frame: pd.DataFrame
-    date_columns: tuple[str, ...]
-    amount_columns: tuple[str, ...]
-
-
-def results_table(
-    raw: RawTable, result: ScoringResult, cfg: Config, locale: str = "fr"
-) -> ResultsTable:
-    """Every row of the file as read (original headers, order and values) followed by
-    ``Probabilite_Fondee``, ``Decision_Modele``, ``Decision_Code`` and ``Motif_Regle``.
-
-    Rows the validation skipped (blank rows) keep empty result cells. A column whose cells
-    are all numbers becomes numeric, all dates a date column; amounts (schema type
-    ``amount`` and the PNB) are listed for the money format.
-    """
-    lookup = header_lookup(cfg.schema)
-    money = {c.key for c in cfg.schema.columns if c.type == "amount" or c.role == "pnb"}
-    columns: dict[str, pd.Series] = {}
-    dates, amounts = [], []
-    for position, header in enumerate(_unique(raw.headers)):
-        series = raw.frame.iloc[:, position].infer_objects()
-        if pd.api.types.infer_dtype(series, skipna=True) in ("date", "datetime"):
-            series = pd.to_datetime(series, errors="coerce")
-            dates.append(header)
-        elif lookup.get(normalize_text(raw.headers[position])) in money:
-            amounts.append(header)
-        columns[header] = series.reset_index(drop=True)
-    frame = pd.DataFrame(columns, index=pd.RangeIndex(len(raw.frame)))
-    for name, values in _result_columns(raw.row_numbers, result, locale).items():
-        frame[name] = values
-    return ResultsTable(frame, tuple(dates), tuple(amounts))
-
-
-def _result_columns(
-    row_numbers: np.ndarray, result: ScoringResult, locale: str
-) -> dict[str, np.ndarray]:
-    """The four result columns aligned with the file's rows (empty where not scored)."""
-    scored = result.frame
-    position = pd.Index(scored["row_number"]).get_indexer(row_numbers)
-    found = position >= 0
-    reasons = scored["rule_reason"].to_numpy(dtype=object)
-    if locale == "en" and result.rules is not None:
-        reasons = result.rules.reasons_en
-    probability = np.full(len(position), np.nan)
-    probability[found] = scored["probability"].to_numpy(dtype=float)[position[found]]
-    code = np.full(len(position), np.nan)
-    code[found] = scored["decision"].to_numpy(dtype=float)[position[found]]
-    reason = np.full(len(position), None, dtype=object)
-    reason[found] = reasons[position[found]]
-    label = pd.Series(code).map({float(k): v for k, v in DECISION_CODES.items()})
-    values = (probability, label.to_numpy(dtype=object), code, reason)
-    return dict(zip(RESULT_COLUMNS, values, strict=True))
-
-
-def _unique(headers: tuple[str, ...]) -> list[str]:
-    """Headers made unique the way the export does ("Montant", "Montant (2)")."""
-    out: list[str] = []
-    for header in headers:
-        name, n = str(header), 1
-        while name in out:
-            n += 1
-            name = f"{header} ({n})"
-        out.append(name)
-    return out
 
 
 # --------------------------------------------------------------------------- stages
