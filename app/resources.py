@@ -8,15 +8,32 @@ from __future__ import annotations
 
 import os
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
+from app.components.threshold_logic import (
+    TEST_SET,
+    CapacityLimit,
+    ClaimsArrays,
+    ClaimsSource,
+    GuaranteeTarget,
+    arrays_from_frame,
+    fit_surface,
+    suggest,
+)
+from app.components.threshold_logic import net_gain_grid as grid_of
+from app.tables import build_decisions_table
 from core.config import Config, load_config
+from core.costs import CostModel
+from core.decisions import CostSurface
 from core.excel import list_sheets
 from core.exceptions import WorkbenchError
 from core.model import TrainedModel
 from core.registry import ModelVersion, Registry
+from core.scoring import StoredScoring, load_scores, load_scoring
 from core.store import Store, open_store
+from core.thresholds import ThresholdChoice
 
 PROFILE_ENV = "WORKBENCH_PROFILE"
 
@@ -62,3 +79,62 @@ def active_version() -> ModelVersion | None:
 def model(version: str) -> TrainedModel:
     """A loaded model (hashes checked on load); versions are immutable, so caching is safe."""
     return registry().load(version)
+
+
+@st.cache_resource(show_spinner=False, max_entries=6)
+def scoring(batch_id: int, scored_at: str) -> StoredScoring:
+    """A batch's stored scoring; keyed by its time, so a new scoring is read afresh."""
+    return load_scoring(batch_id, store(), config())
+
+
+@st.cache_data(show_spinner=False, max_entries=12)
+def decisions_table(batch_id: int, scored_at: str, lang: str) -> pd.DataFrame:
+    """The decisions table as displayed (localised headers, decision labels, links)."""
+    return build_decisions_table(scoring(batch_id, scored_at).frame, config(), lang)
+
+
+# --------------------------------------------------------------- thresholds page
+# Keyed by the claims source (a batch's latest scoring, or a model version) and the cost
+# model: a CostSurface and its grid never change once fitted, so every session shares them.
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def test_set(version: str) -> pd.DataFrame | None:
+    """The model's test-set predictions (probability, label, amount), when it carries them."""
+    return getattr(model(version), "evaluation", None)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def claims_arrays(source: ClaimsSource) -> ClaimsArrays:
+    """Probabilities, amounts and labels of a scored batch or of a model's test set."""
+    if source.kind == TEST_SET:
+        frame = test_set(source.ref)
+        if frame is None:
+            raise WorkbenchError(f"Model {source.ref} carries no test-set predictions.")
+        return arrays_from_frame(frame, source.ref)
+    frame = load_scores(int(source.ref), store())
+    version = str(frame["model_version"].iloc[0]) if len(frame) else None
+    return arrays_from_frame(frame, version)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def cost_surface(source: ClaimsSource, costs: CostModel) -> CostSurface:
+    """The fitted cost surface (sorted probabilities + cumulative sums) of these claims."""
+    return fit_surface(claims_arrays(source), costs)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def net_gain_grid(source: ClaimsSource, costs: CostModel) -> np.ndarray:
+    """Net gain on the 101 x 101 (low, high) grid, read-only."""
+    return grid_of(cost_surface(source, costs))
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def threshold_suggestions(
+    source: ClaimsSource,
+    costs: CostModel,
+    capacity: CapacityLimit,
+    guarantee: GuaranteeTarget | None,
+) -> tuple[ThresholdChoice, ...]:
+    """The pair each chooser suggests for these claims and costs."""
+    return suggest(cost_surface(source, costs), claims_arrays(source), capacity, guarantee)

@@ -220,6 +220,42 @@ def _stored_probabilities(
     return latest, claims, claims.pop("probability").to_numpy(dtype=float)
 
 
+@dataclass(frozen=True, eq=False)
+class StoredScoring:
+    """The latest scoring of a batch as stored: what a reopened batch shows."""
+
+    batch_id: int
+    model_version: str
+    scored_at: datetime
+    thresholds: AppliedThresholds
+    frame: pd.DataFrame  # claims (by key) + probability, decision_model, decision, rule_*
+    evaluation: Evaluation | None
+
+    @property
+    def n_moved(self) -> int:
+        """Claims whose decision a business rule changed."""
+        return int((self.frame["decision"] != self.frame["decision_model"]).sum())
+
+
+def load_scoring(batch_id: int, store: Store, cfg: Config) -> StoredScoring:
+    """The batch's latest scoring with the thresholds it used and its cost evaluation."""
+    frame = load_scores(batch_id, store)
+    thresholds_id = frame["thresholds_id"].iloc[0] if len(frame) else None
+    if thresholds_id is None or pd.isna(thresholds_id):
+        thresholds = AppliedThresholds(cfg.thresholds.low, cfg.thresholds.high, None, "config")
+    else:
+        record = store.get_thresholds(int(thresholds_id))
+        thresholds = AppliedThresholds(record.low, record.high, record.id, record.source)
+    return StoredScoring(
+        batch_id=batch_id,
+        model_version=str(frame["model_version"].iloc[0]),
+        scored_at=frame["scored_at"].iloc[0],
+        thresholds=thresholds,
+        frame=frame,
+        evaluation=evaluate_decisions(frame, cfg, thresholds),
+    )
+
+
 def load_scores(batch_id: int, store: Store) -> pd.DataFrame:
     """The claims of a batch with their latest scores (plus model_version, thresholds_id,
     scored_at), ordered by row number."""

@@ -1,10 +1,19 @@
-"""Upload page: file -> validation report -> stored batch -> preview; stored batches below."""
+"""Upload page: file -> validation report -> stored batch -> scoring -> decisions; past batches."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from app.components import batch_list, identity, report_view, uploader
+from app import resources
+from app.components import (
+    batch_list,
+    batch_view,
+    current_batch,
+    identity,
+    report_view,
+    scoring_panel,
+    uploader,
+)
 from app.i18n import t
 from core.formatting import fmt_number
 from core.ingest import DUPLICATE, STORED
@@ -13,7 +22,7 @@ st.title(t("upload.title"))
 st.caption(t("upload.caption"))
 
 upload = uploader.show()
-highlight = None
+uploaded_id, raw_file = None, None
 if upload is None:
     st.info(t("upload.empty"), icon="📄")
 else:
@@ -27,7 +36,18 @@ else:
         st.info(t("upload.duplicate", id=result.batch_id), icon="♻️")
     else:
         st.error(t("upload.rejected"), icon="🚫")
-    highlight = result.batch_id
+    if result.accepted:
+        uploaded_id, raw_file = result.batch_id, (upload.data, upload.name, upload.sheet)
 
+view = st.container()
 st.divider()
-batch_list.show(highlight)
+selected = batch_list.show()
+batch_id = current_batch.choose(uploaded_id, selected)
+
+with view:
+    if batch_id is not None and scoring_panel.ensure_scored(batch_id, identity.current()):
+        latest = resources.store().latest_scoring(batch_id)
+        batch_view.show(
+            resources.scoring(batch_id, str(latest.scored_at)),
+            raw_file=raw_file if batch_id == uploaded_id else None,
+        )

@@ -32,3 +32,25 @@ def open_page(page: str, *, lang: str | None = None, timeout: float = 60) -> App
     at.switch_page(f"pages/{page}.py")
     at.run()
     return at
+
+
+@pytest.fixture(scope="session")
+def tiny_model():
+    """A small trained model, shared by the app tests of this process."""
+    from core.config import load_config
+    from tests.helpers import train_tiny_model
+
+    return train_tiny_model(load_config(), n=1500)[0]
+
+
+@pytest.fixture
+def model_env(app_env: Path, tiny_model) -> Path:
+    """app_env with the tiny model registered and active."""
+    from core.config import load_config
+    from core.registry import Registry
+    from core.store import Store
+
+    cfg = load_config()
+    with Store(cfg.paths.database) as store:
+        Registry(cfg.paths.models_dir, store).register(tiny_model)
+    return app_env

@@ -13,7 +13,7 @@ from core.config import load_config
 from core.registry import Registry
 from core.store import Store
 from core.synth import generate_claims, write_claims_xlsx
-from tests.core.test_scoring import train_tiny_model
+from tests.helpers import train_tiny_model
 
 FORMULA = '=HYPERLINK("http://x","y")'
 RESULT_HEADERS = ["Probabilite_Fondee", "Decision_Modele", "Decision_Code", "Motif_Regle"]

@@ -14,7 +14,7 @@ from core.exceptions import ModelNotFoundError, TamperedModelError
 from core.model import FILES, TrainedModel
 from core.registry import MANIFEST, ModelVersion, Registry, file_sha256
 from core.store import Store
-from tests.core.test_scoring import train_tiny_model
+from tests.helpers import train_tiny_model
 
 
 class StandInModel:

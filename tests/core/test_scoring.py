@@ -18,14 +18,8 @@ from core.rules import MAX_AUTO_VALIDATIONS
 from core.scoring import ScoringResult, load_scores, redecide, score_batch
 from core.store import Store
 from core.synth import generate_claims, write_claims_xlsx
-from core.training import keyed_frame, train
-
-
-def train_tiny_model(cfg: Config, n: int = 800, seed: int = 5) -> tuple[TrainedModel, pd.DataFrame]:
-    """A small model on synthetic 2024 claims, and its (keyed) training frame."""
-    raw, _ = generate_claims(n, seed=seed, year=2024)
-    frame = keyed_frame(raw, cfg.schema)
-    return train(frame, None, cfg, trials=2, compare=False).model, frame
+from core.training import keyed_frame
+from tests.helpers import train_tiny_model
 
 
 def keyed_batch(cfg: Config, n: int, *, year: int = 2025, id_start: int = 1) -> pd.DataFrame:

@@ -6,6 +6,7 @@ folder. On a failed test, a full-page screenshot is kept in tests/e2e/artifacts/
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -54,19 +55,32 @@ def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 90) -> None
     raise RuntimeError(f"streamlit did not answer {url}/_stcore/health within {timeout} s")
 
 
-@pytest.fixture(scope="session")
-def e2e_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("e2e-data")
+def prepare_data(root: Path) -> Path:
+    """Data and models folders under ``root`` with a small model registered and active."""
+    from dataclasses import replace
+
+    from core.config import load_config
+    from core.registry import Registry
+    from core.store import Store
+    from tests.helpers import train_tiny_model
+
+    base = load_config()
+    paths = replace(
+        base.paths, database=root / "data" / "workbench.duckdb", models_dir=root / "models"
+    )
+    model = train_tiny_model(replace(base, paths=paths), n=3000)[0]
+    with Store(paths.database) as store:
+        Registry(paths.models_dir, store).register(model)
+    return root
 
 
-@pytest.fixture(scope="session")
-def server(e2e_data: Path) -> Iterator[str]:
-    """The app served on a free port, as `make run` serves it; yields its base URL."""
-    port = _free_port()
+@contextlib.contextmanager
+def serve(root: Path) -> Iterator[str]:
+    """Serve the app as `make run` does, on a free port, with data in ``root``; yields the URL."""
     env = dict(os.environ)
-    env["WORKBENCH_DATA_DIR"] = str(e2e_data / "data")
-    env["WORKBENCH_MODELS_DIR"] = str(e2e_data / "models")
-    log = open(e2e_data / "streamlit.log", "wb")  # noqa: SIM115 - closed at teardown
+    env["WORKBENCH_DATA_DIR"] = str(root / "data")
+    env["WORKBENCH_MODELS_DIR"] = str(root / "models")
+    port = _free_port()
     cmd = [
         sys.executable,
         "-m",
@@ -82,18 +96,31 @@ def server(e2e_data: Path) -> Iterator[str]:
         "--browser.gatherUsageStats",
         "false",
     ]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, proc)
-        yield url
-    finally:
-        proc.terminate()
+    with open(root / "streamlit.log", "wb") as log:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
         try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+            _wait_healthy(url, proc)
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+@pytest.fixture(scope="session")
+def e2e_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shared server's data and models folders, with a small model registered."""
+    return prepare_data(tmp_path_factory.mktemp("e2e-data"))
+
+
+@pytest.fixture(scope="session")
+def server(e2e_data: Path) -> Iterator[str]:
+    """The app served for the whole session (tests that need a known database use serve())."""
+    with serve(e2e_data) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

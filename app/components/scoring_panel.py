@@ -1,0 +1,54 @@
+"""Scoring of the uploaded batch with visible progress; owns the per-session result key.
+
+A batch is scored once per session (and not again if the database already holds a scoring
+of it); the page then reads the stored scores, exactly as when a past batch is reopened.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app import resources
+from app.i18n import t
+from core.exceptions import WorkbenchError
+from core.scoring import score_batch
+
+SCORED_KEY = "upload.scored"
+
+
+def ensure_scored(batch_id: int, user: str) -> bool:
+    """Score the batch if it has no stored scoring yet; True when scores are available."""
+    done: set = st.session_state.setdefault(SCORED_KEY, set())
+    if batch_id in done or resources.store().latest_scoring(batch_id) is not None:
+        done.add(batch_id)
+        return True
+    version = resources.active_version()
+    if version is None:
+        st.warning(t("score.no_model"), icon="🧠")
+        return False
+    with st.status(t("score.running", id=batch_id), expanded=False) as status:
+        st.write(t("score.steps"))
+        try:
+            result = score_batch(
+                batch_id,
+                resources.store(),
+                resources.registry(),
+                resources.config(),
+                version=version.version,
+                actor=user,
+            )
+        except WorkbenchError as exc:
+            status.update(label=t("score.failed"), state="error")
+            st.error(str(exc), icon="⛔")
+            return False
+        st.write(_stage_line(result.seconds))
+        status.update(
+            label=t("score.done", seconds=f"{result.total_seconds:.1f}".replace(".", ",")),
+            state="complete",
+        )
+    done.add(batch_id)
+    return True
+
+
+def _stage_line(seconds: dict[str, float]) -> str:
+    return " · ".join(f"{name} {value:.2f} s" for name, value in seconds.items())

@@ -1,0 +1,102 @@
+"""Upload & score: decisions appear, match the database, filter, reopen, and no model case."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from core.config import load_config
+from core.scoring import load_scores
+from core.store import Store
+from core.synth import generate_claims, write_claims_xlsx
+from tests.app.conftest import open_page
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.fixture(scope="module")
+def batch_bytes(tmp_path_factory) -> bytes:
+    frame, _ = generate_claims(1500, seed=11, year=2025, drift=True, id_start=50_001)
+    path = tmp_path_factory.mktemp("batch") / "lot.xlsx"
+    write_claims_xlsx(frame, path)
+    return path.read_bytes()
+
+
+def _metric(at, label_part: str) -> str:
+    return next(m.value for m in at.metric if label_part in m.label)
+
+
+def _digits(text: str) -> int:
+    return int("".join(ch for ch in text if ch.isdigit()))
+
+
+def test_upload_scores_and_counts_match_the_database(model_env, batch_bytes):
+    at = open_page("upload")
+    at.file_uploader[0].set_value(("lot.xlsx", batch_bytes, XLSX)).run()
+    assert not at.exception, at.exception
+    assert _digits(_metric(at, "Réclamations")) == 1500
+    with Store(load_config().paths.database) as store:
+        stored = load_scores(1, store)
+    counts = stored["decision"].value_counts()
+    assert _digits(_metric(at, "Rejet Auto")) == counts.get(-1, 0)
+    assert _digits(_metric(at, "Audit Humain")) == counts.get(0, 0)
+    assert _digits(_metric(at, "Validation Auto")) == counts.get(1, 0)
+    moved = int((stored["decision"] != stored["decision_model"]).sum())
+    assert _digits(_metric(at, "Déplacées")) == moved
+    table = at.dataframe[0].value
+    assert len(table) == 1500
+    assert table["Explication"].iloc[0].startswith("explain?claim=REC-")
+
+
+def test_filters_narrow_the_table(model_env, batch_bytes):
+    at = open_page("upload")
+    at.file_uploader[0].set_value(("lot.xlsx", batch_bytes, XLSX)).run()
+    at.multiselect(key="batch.1.decisions").set_value([1]).run()
+    assert not at.exception
+    shown = at.dataframe[0].value
+    assert set(shown["Décision"]) == {"🟢 Validation Auto"}
+    first_id = shown["ID Réclamation"].iloc[0]
+    at.multiselect(key="batch.1.decisions").set_value([]).run()
+    at.text_input(key="batch.1.search").set_value(first_id.lower()).run()
+    assert list(at.dataframe[0].value["ID Réclamation"]) == [first_id]
+
+
+def test_reopen_a_past_batch_in_a_new_session(model_env, batch_bytes):
+    first = open_page("upload")
+    first.file_uploader[0].set_value(("lot.xlsx", batch_bytes, XLSX)).run()
+    later = open_page("upload")
+    assert not later.metric  # nothing shown until a batch is chosen
+    later.selectbox(key="batches.reopen").set_value(1).run()
+    assert not later.exception
+    assert _digits(_metric(later, "Réclamations")) == 1500
+    assert any("Modèle" in c.value and "seuils" in c.value for c in later.caption)
+
+
+def test_without_a_model_the_batch_is_stored_and_the_next_step_is_said(app_env, batch_bytes):
+    at = open_page("upload")
+    at.file_uploader[0].set_value(("lot.xlsx", batch_bytes, XLSX)).run()
+    assert not at.exception
+    assert any("Aucun modèle actif" in w.value for w in at.warning)
+    assert not at.metric
+
+
+def test_results_download_matches_cli_format(model_env, batch_bytes, tmp_path: Path):
+    from core.results import results_from_store, to_xlsx
+    from core.scoring import load_scoring
+
+    at = open_page("upload")
+    at.file_uploader[0].set_value(("lot.xlsx", batch_bytes, XLSX)).run()
+    cfg = load_config()
+    with Store(cfg.paths.database) as store:
+        scoring = load_scoring(1, store, cfg)
+    data = to_xlsx(results_from_store(scoring.frame, cfg, "fr"), "fr")
+    out = tmp_path / "r.xlsx"
+    out.write_bytes(data)
+    from python_calamine import CalamineWorkbook
+
+    rows = CalamineWorkbook.from_path(str(out)).get_sheet_by_index(0).to_python()
+    header = rows[0]
+    for column in ("Probabilite_Fondee", "Decision_Modele", "Decision_Code", "Motif_Regle"):
+        assert column in header
+    assert len(rows) == 1501

@@ -1,0 +1,17 @@
+"""Helpers shared by several test modules (not fixtures: plain functions)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from core.config import Config
+from core.model import TrainedModel
+from core.synth import generate_claims
+from core.training import keyed_frame, train
+
+
+def train_tiny_model(cfg: Config, n: int = 800, seed: int = 5) -> tuple[TrainedModel, pd.DataFrame]:
+    """A small model on synthetic 2024 claims (2 Optuna trials, no comparison), and its frame."""
+    raw, _ = generate_claims(n, seed=seed, year=2024)
+    frame = keyed_frame(raw, cfg.schema)
+    return train(frame, None, cfg, trials=2, compare=False).model, frame
