@@ -244,8 +244,36 @@ def _train_and_register(
         version = Registry(cfg.paths.models_dir, store).register(
             result.model, activate=activate, actor="cli"
         )
+        if activate:
+            _publish_initial_thresholds(store, version.version, result.metrics, lang)
     _print_training(result, version, lang)
     return 0
+
+
+def _publish_initial_thresholds(store, version: str, metrics: dict, lang: str) -> None:
+    """Make the pair chosen on the validation period the new model's starting thresholds.
+
+    Auditors refine and republish them on the Thresholds page; without this, a new model
+    would run on the configuration's generic pair.
+    """
+    chosen = metrics.get("thresholds") or {}
+    if "low" not in chosen or "high" not in chosen:
+        return
+    store.publish_thresholds(
+        version,
+        float(chosen["low"]),
+        float(chosen["high"]),
+        source=str(chosen.get("source", "cost-optimal")),
+        published_by="system",
+        reason="Seuils initiaux : minimum de coût sur la période de validation de l'entraînement",
+    )
+    print(
+        _t(
+            lang,
+            f"Seuils initiaux publiés : bas {chosen['low']:.2f}, haut {chosen['high']:.2f}.",
+            f"Initial thresholds published: low {chosen['low']:.2f}, high {chosen['high']:.2f}.",
+        )
+    )
 
 
 def _print_training(result: TrainingResult, version: ModelVersion, lang: str) -> None:

@@ -139,6 +139,12 @@ def test_ensure_model_trains_once_then_does_nothing(env, capsys):
     claims_file(demo / "claims_2025.xlsx", 300, year=2025)
     assert main(["ensure-model", "--quick"]) == 0
     assert "enregistré (active)" in capsys.readouterr().out
+    # the pair chosen on the validation period is published as the starting thresholds
+    with Store(load_config().paths.database) as store:
+        version = Registry(load_config().paths.models_dir, store).active().version
+        initial = store.active_thresholds(version, load_config().thresholds)
+    assert initial.id is not None and initial.published_by == "system"
+    assert initial.source == "cost-optimal"
     assert main(["ensure-model", "--quick"]) == 0
     assert "Modèle actif" in capsys.readouterr().out
     assert stored("SELECT count(*) FROM model_versions") == 1
