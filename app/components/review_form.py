@@ -1,0 +1,94 @@
+"""One claim of the audit queue: its facts and the auditor's conclusion (owns ``review.*``)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from app import resources
+from app.i18n import current_lang, t
+from core.formatting import fmt_date, fmt_money, fmt_number
+from core.reviews import REJECT, VALIDATE, save_review
+
+PICK_KEY = "review.claim"
+
+
+def pick(pending: pd.DataFrame) -> pd.Series | None:
+    """A selectbox over the pending claims (in queue order); the chosen row, or None."""
+    if pending.empty:
+        return None
+    lang = current_lang()
+    rows = {int(r.row_number): r for r in pending.head(500).itertuples(index=False)}
+
+    def name(row_number: int) -> str:
+        r = rows[row_number]
+        amount = fmt_money(getattr(r, "amount", None), lang) if hasattr(r, "amount") else ""
+        return (
+            f"{getattr(r, 'id', row_number)} — {amount} — p = {fmt_number(r.probability, lang, 2)}"
+        )
+
+    chosen = st.selectbox(t("review.pick"), list(rows), format_func=name, key=PICK_KEY)
+    return pending.set_index("row_number").loc[chosen].rename(chosen) if chosen else None
+
+
+def show(batch_id: int, claim: pd.Series, auditor: str) -> None:
+    lang = current_lang()
+    cfg = resources.config()
+    facts = {
+        c.name: _fmt(claim.get(c.key), c.type, lang)
+        for c in cfg.schema.columns
+        if c.key in claim.index and c.role != "label"
+    }
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        st.dataframe(
+            pd.DataFrame({t("review.field"): list(facts), t("review.value"): list(facts.values())}),
+            hide_index=True,
+            width="stretch",
+        )
+    with right:
+        st.metric(
+            t("table.probability"), fmt_number(100 * float(claim["probability"]), lang, 1) + " %"
+        )
+        if claim.get("rule_reason"):
+            st.info(str(claim["rule_reason"]), icon="📏")
+        if "id" in claim.index:
+            st.page_link(
+                "pages/explain.py",
+                label=t("review.explain"),
+                icon="🔎",
+                query_params={"claim": str(claim["id"])},
+            )
+        with st.form(f"review.form.{batch_id}.{claim.name}", clear_on_submit=True):
+            verdict = st.radio(
+                t("review.verdict"),
+                (VALIDATE, REJECT),
+                horizontal=True,
+                format_func=lambda v: t(
+                    "review.justified" if v == VALIDATE else "review.unjustified"
+                ),
+            )
+            comment = st.text_area(t("review.comment"), max_chars=1000)
+            if st.form_submit_button(t("review.save"), type="primary"):
+                save_review(
+                    resources.store(),
+                    batch_id,
+                    int(claim.name),
+                    auditor=auditor,
+                    decision=int(verdict),
+                    comment=comment,
+                )
+                st.toast(t("review.saved"), icon="✅")
+                st.rerun()
+
+
+def _fmt(value: object, kind: str, lang: str) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "—"
+    if kind == "amount":
+        return fmt_money(float(value), lang, decimals=2)
+    if kind == "date":
+        return fmt_date(pd.Timestamp(value))
+    if kind == "number":
+        return fmt_number(float(value), lang, 1)
+    return str(value)

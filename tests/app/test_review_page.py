@@ -1,0 +1,49 @@
+"""Review page: empty state, the audit queue of a scored batch, saving a review."""
+
+from __future__ import annotations
+
+from core.config import load_config
+from core.ingest import ingest
+from core.registry import Registry
+from core.reviews import latest_reviews
+from core.scoring import score_batch
+from core.store import Store
+from core.synth import generate_claims, write_claims_xlsx
+from tests.app.conftest import open_page
+
+
+def _scored_batch(tmp_path) -> int:
+    frame, _ = generate_claims(600, seed=21, year=2025, drift=True)
+    path = tmp_path / "lot.xlsx"
+    write_claims_xlsx(frame, path)
+    cfg = load_config()
+    with Store(cfg.paths.database) as store:
+        batch_id = ingest(path, cfg, store).batch_id
+        score_batch(batch_id, store, Registry(cfg.paths.models_dir, store), cfg)
+    return batch_id
+
+
+def test_empty_state_points_to_upload(app_env):
+    at = open_page("review")
+    assert not at.exception
+    assert any("Aucun lot scoré" in i.value for i in at.info)
+
+
+def test_review_a_claim_of_the_queue(model_env, tmp_path):
+    batch_id = _scored_batch(tmp_path)
+    at = open_page("review")
+    assert not at.exception, at.exception
+    total_before = at.get("progress")[0].proto.text if at.get("progress") else ""
+    assert "faites : 0 /" in total_before
+    claim_row = at.selectbox(key="review.claim").value
+    at.radio[0].set_value(-1)
+    at.text_area[0].set_value("Pièces justificatives absentes")
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    with Store(load_config().paths.database) as store:
+        reviews = latest_reviews(store, batch_id)
+    assert list(reviews["row_number"]) == [claim_row]
+    assert reviews["review_decision"].iloc[0] == -1
+    assert reviews["auditor"].iloc[0] == "auditeur"
+    assert reviews["comment"].iloc[0] == "Pièces justificatives absentes"
+    assert "faites : 1 /" in at.get("progress")[0].proto.text
