@@ -9,7 +9,7 @@ PORT   ?= 8501
 export PYTHONDONTWRITEBYTECODE = 1
 export PIP_DISABLE_PIP_VERSION_CHECK = 1
 
-.PHONY: run test bench lint format demo model browser clean
+.PHONY: run test bench lint format demo model browser clean screenshots
 
 run: $(STAMP) demo model
 	$(VENV)/bin/streamlit run app/main.py --server.headless true --server.port $(PORT) \
@@ -54,3 +54,6 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+screenshots: $(STAMP) browser
+	$(PY) scripts/screenshots.py
