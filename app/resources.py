@@ -29,6 +29,7 @@ from core.costs import CostModel
 from core.decisions import CostSurface
 from core.excel import list_sheets
 from core.exceptions import WorkbenchError
+from core.explain import GlobalExplanation, load_summary
 from core.model import TrainedModel
 from core.registry import ModelVersion, Registry
 from core.scoring import StoredScoring, load_scores, load_scoring
@@ -138,3 +139,21 @@ def threshold_suggestions(
 ) -> tuple[ThresholdChoice, ...]:
     """The pair each chooser suggests for these claims and costs."""
     return suggest(cost_surface(source, costs), claims_arrays(source), capacity, guarantee)
+
+
+# --------------------------------------------------------------- explain page
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def batch_claim_ids(batch_id: int) -> list[str]:
+    """The claim IDs of a stored batch, in file order (a stored batch never changes)."""
+    claims = store().load_claims(batch_id)
+    if "id" not in claims.columns:
+        return []
+    return claims["id"].dropna().astype(str).tolist()
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def shap_summary(version: str, source: str, grouping: str) -> GlobalExplanation | None:
+    """The latest stored global SHAP summary (cleared by the page after a new computation)."""
+    return load_summary(store(), version, source, grouping)

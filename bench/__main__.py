@@ -17,6 +17,9 @@ MODULES = [
     "bench.bench_decisions",
     "bench.bench_export",
     "bench.bench_scoring",
+    "bench.bench_slider",
+    "bench.bench_explain",
+    "bench.bench_drift",
     "bench.bench_training",
 ]
 

@@ -134,7 +134,17 @@ def _bench_cli(path: Path, tmp: Path, model: Any) -> dict:
         "WORKBENCH_MODELS_DIR": str(models_dir),
     }
     output = data_dir / "out.xlsx"
-    command = [sys.executable, "-m", "core", "score", "--input", str(path), "--output", str(output)]
+    command = [
+        sys.executable,
+        "-m",
+        "core",
+        "score",
+        "--input",
+        str(path),
+        "--output",
+        str(output),
+        "--no-drift",
+    ]
     start = time.perf_counter()
     done = subprocess.run(command, env=env, cwd=PROJECT_ROOT, capture_output=True, text=True)
     seconds = time.perf_counter() - start

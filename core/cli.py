@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from core.cli_drift import add_drift_command
 from core.config import Config, load_config
 from core.exceptions import WorkbenchError
 
@@ -63,6 +64,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--user", default="cli", help="recorded as uploaded_by")
     p.set_defaults(handler=_cmd_ingest)
     _add_model_commands(sub)
+    add_drift_command(sub)
     return parser
 
 
@@ -93,6 +95,12 @@ def _add_model_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--sheet", default=None, help="sheet to read (default: first with data)")
     p.add_argument("--lang", choices=("fr", "en"), default=None)
     p.add_argument("--user", default="cli", help="recorded as uploaded_by")
+    p.add_argument(
+        "--drift",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="compute and store the batch's drift after writing the results (default: yes)",
+    )
     p.set_defaults(handler=_cmd_score)
 
     p = sub.add_parser("ensure-model", help="train a default model on the demo data if none")
@@ -404,7 +412,26 @@ def _cmd_score(args: argparse.Namespace) -> int:
     seconds = {"read": read_seconds, "validate_store": store_seconds, **result.seconds}
     seconds["write"] = time.perf_counter() - started
     _print_scoring(result, seconds, args.output, lang)
+    if args.drift:
+        _drift_after_score(cfg, result, args.user, lang)
     return 0
+
+
+def _drift_after_score(cfg: Config, result: ScoringResult, user: str, lang: str) -> None:
+    """Drift of the scored batch against its model, once the results file is written."""
+    from core.drift_store import describe
+    from core.monitoring import drift_after_score
+    from core.registry import Registry
+    from core.store import open_store
+
+    started = time.perf_counter()
+    with open_store(cfg) as store:
+        report = drift_after_score(
+            store, Registry(cfg.paths.models_dir, store), cfg, result, actor=user
+        )
+    if report is not None:
+        print("\n".join(describe(report, lang)))
+        print(f"drift: {time.perf_counter() - started:.2f} s")
 
 
 def _read_raw(path: Path, sheet: str | None, cfg: Config) -> tuple[RawTable, bytes]:

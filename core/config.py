@@ -24,6 +24,7 @@ from typing import Any
 
 import yaml
 
+from core.drift import DriftConfig
 from core.exceptions import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -212,6 +213,7 @@ class Config:
     costs: CostConfig = field(default_factory=CostConfig)
     thresholds: ThresholdsConfig = field(default_factory=ThresholdsConfig)
     rules: RulesConfig = field(default_factory=RulesConfig)
+    drift: DriftConfig = field(default_factory=DriftConfig)
     locale: str = "fr"
     profile: str = "default"
     source_hash: str = ""  # SHA-256 of the merged YAML, recorded with models

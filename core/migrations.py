@@ -143,11 +143,32 @@ _MODEL_ACTIVATION = (
     "ALTER TABLE model_versions ADD COLUMN activated_at TIMESTAMP",
 )
 
+_SHAP_SUMMARIES = (
+    # Global SHAP explanations (core.explain), one row per computation; readers take the
+    # latest of (model_version, source, grouping). `sample` is a Parquet file of the
+    # per-claim group contributions, colour ranks and values (see core.explain.save_summary).
+    "CREATE SEQUENCE shap_summaries_id_seq START 1",
+    """CREATE TABLE shap_summaries (
+        id BIGINT PRIMARY KEY DEFAULT nextval('shap_summaries_id_seq'),
+        model_version VARCHAR NOT NULL,
+        source VARCHAR NOT NULL,  -- 'reference' (the model's sample) or 'batch:<id>'
+        grouping VARCHAR NOT NULL,  -- 'split' or 'named'
+        sample_size INTEGER NOT NULL CHECK (sample_size >= 0),
+        created_at TIMESTAMP NOT NULL,
+        seconds DOUBLE,
+        base_margin DOUBLE NOT NULL,
+        groups JSON NOT NULL,  -- [{key, label_fr, label_en}] in column order of `sample`
+        importance JSON NOT NULL,  -- rows of the mean |SHAP| table
+        sample BLOB NOT NULL
+    )""",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1, "initial schema: batches, claims, scores, reviews, thresholds, ...", _INITIAL_SCHEMA
     ),
     Migration(2, "model_versions.activated_at, for rollbacks", _MODEL_ACTIVATION),
+    Migration(3, "shap_summaries: stored global SHAP explanations", _SHAP_SUMMARIES),
 )
 
 _BOOKKEEPING = """CREATE TABLE IF NOT EXISTS schema_migrations (

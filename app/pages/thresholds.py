@@ -1,11 +1,89 @@
-"""Thresholds page: not built yet — says so plainly and points to what exists."""
+"""Thresholds page: choose (low, high) against the costs of real claims, then publish it.
+
+Claims (a scored batch or the model's test set) -> cost parameters -> suggestions from
+each chooser -> slider with the charts it drives (a fragment) -> publish -> history ->
+re-decide a stored batch with the pair.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from app.i18n import t
+from app import resources
+from app.components import (
+    threshold_costs,
+    threshold_history,
+    threshold_picker,
+    threshold_redecide,
+    threshold_source,
+    threshold_suggestions,
+)
+from app.components.threshold_logic import source_label
+from app.i18n import current_lang, t
+from core.exceptions import WorkbenchError
+from core.formatting import fmt_datetime, fmt_money, fmt_number
 
-st.title(t("nav.thresholds"))
-st.info(t("pending.thresholds"), icon="🚧")
-st.page_link("pages/upload.py", label=t("pending.go_upload"), icon="📥")
+
+def _published_caption(record, lang: str) -> str:
+    low, high = fmt_number(record.low, lang, 2), fmt_number(record.high, lang, 2)
+    if record.id is None:
+        return t("thresholds.published_none", low=low, high=high)
+    return t(
+        "thresholds.published_active",
+        low=low,
+        high=high,
+        source=source_label(record.source, t),
+        user=record.published_by,
+        at=fmt_datetime(record.published_at),
+    )
+
+
+def page() -> None:
+    st.title(t("thresholds.title"))
+    st.caption(t("thresholds.caption"))
+    active = resources.active_version()
+    if active is None:
+        st.info(t("thresholds.empty_model"), icon="🧠")
+        return
+    source = threshold_source.show(active)
+    if source is None:
+        return
+    try:
+        arrays = resources.claims_arrays(source)
+    except WorkbenchError as exc:
+        st.error(str(exc), icon="⛔")
+        return
+    if arrays.n == 0:
+        st.info(t("thresholds.empty_batches"), icon="📭")
+        return
+    threshold_source.describe_data(source, arrays, active)
+    cfg, lang = resources.config(), current_lang()
+    costs = threshold_costs.show(cfg.costs)
+    surface = resources.cost_surface(source, costs)
+    if surface.amount_fallback:
+        amount = fmt_money(costs.fallback_amount, lang, costs.currency)
+        if surface.n_amount_fallback == surface.n:
+            text = t("thresholds.fallback_all", amount=amount)
+        else:
+            n = fmt_number(surface.n_amount_fallback, lang)
+            text = t("thresholds.fallback_some", n=n, amount=amount)
+        st.info(text, icon="ℹ️")
+    choices = threshold_suggestions.show(source, arrays, costs)
+    published = resources.store().active_thresholds(active.version, cfg.thresholds)
+    threshold_picker.init((published.low, published.high))
+    st.subheader(t("thresholds.tune_title"))
+    st.caption(_published_caption(published, lang))
+    threshold_picker.show(
+        surface,
+        resources.net_gain_grid(source, costs),
+        {source_label(c.source, t): (c.low, c.high) for c in choices},
+        (published.low, published.high),
+        active.version,
+    )
+    st.divider()
+    threshold_history.show(active.version)
+    st.divider()
+    threshold_redecide.show(active, source.batch_id)
+
+
+page()

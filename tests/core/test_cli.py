@@ -167,3 +167,22 @@ def test_train_stops_on_leakage_unless_allowed(env, capsys):
     printed = capsys.readouterr().out
     assert "xgboost_tuned" in printed and "auc=" in printed
     assert stored("SELECT count(*) FROM model_versions WHERE active") == 1
+
+
+# --------------------------------------------------------------------------- drift
+
+
+def test_score_stores_drift_and_the_drift_command_reports_it(env, tiny_model, capsys):
+    register(tiny_model)
+    source = claims_file(env / "lot.xlsx", 400)
+    assert main(["score", "--input", str(source), "--output", str(env / "r.xlsx")]) == 0
+    assert "Alerte" in capsys.readouterr().out or stored("SELECT count(*) FROM drift_reports") == 1
+    assert stored("SELECT count(*) FROM drift_reports") == 1
+    html = env / "drift.html"
+    assert main(["drift", "--batch", "latest", "--html", str(html), "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert "batch" in out.lower()
+    assert html.read_text(encoding="utf-8").lstrip().lower().startswith("<")
+    assert stored("SELECT count(*) FROM drift_reports") == 2
+    assert main(["drift", "--batch", "1", "--against", "previous"]) == 2  # the first batch
+    assert "premier" in capsys.readouterr().err

@@ -1,0 +1,193 @@
+"""What-if: edit a claim's fields and watch its probability, decision and reasons move.
+
+Owns the keys ``explain.whatif.<claim>.<column>`` (one per editable column; a new claim
+starts from its own values) and ``explain.whatif.<claim>.reset``. Runs as a fragment: a
+field change reruns this panel only. Categories offer the levels the model knows (a
+hierarchy level under the chosen parent); the claim's own value is kept even if unknown.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from app import resources
+from app.components import explain_chart
+from app.i18n import current_lang, t
+from app.theme import icon_label
+from core import explain
+from core.exceptions import WorkbenchError
+from core.formatting import fmt_money, fmt_number, fmt_pct, fmt_signed
+from core.model import TrainedModel
+
+PREFIX = "explain.whatif."
+_NUMBERS = {  # role -> (step, decimals)
+    "amount": (100.0, 2),
+    "delay": (1.0, 0),
+    "tenure": (0.5, 1),
+    "pnb": (1000.0, 2),
+}
+_CATEGORIES = ("family", "category", "subcategory", "segment", "market")
+
+
+@st.fragment
+def show(
+    model: TrainedModel,
+    row: pd.DataFrame,
+    history: pd.DataFrame | None,
+    *,
+    version: str,
+    batch_id: int,
+) -> None:
+    """Decisions use the version's active thresholds and the rules (the yearly quota counts
+    the client's automatic validations stored for other batches)."""
+    lang = current_lang()
+    cfg = resources.config()
+    pair = resources.store().active_thresholds(version, cfg.thresholds)
+    thresholds = (pair.low, pair.high)
+    prior_validations = None
+    if "client_id" in row.columns and row["client_id"].notna().all():
+        prior_validations = resources.store().auto_validation_counts(
+            row["client_id"], exclude_batch_id=batch_id
+        )
+    claim = str(row["id"].iloc[0]) if "id" in row.columns else "claim"
+    prefix = f"{PREFIX}{claim}."
+    st.caption(t("explain.whatif_caption"))
+    fields, results = st.columns([2, 3], gap="large")
+    with fields:
+        edits = _fields(model, row.iloc[0].to_dict(), prefix)
+        st.button(t("explain.whatif_reset"), key=f"{prefix}reset", on_click=_reset, args=(prefix,))
+    edited = explain.edit_claim(row, edits)
+    scale, grouping = explain_chart.current()
+    try:
+        before = explain.explain_claim(model, row, history, grouping=grouping)
+        after = explain.explain_claim(model, edited, history, grouping=grouping)
+        low, high = thresholds
+        prior = prior_validations
+        decision = explain.decide_claim(edited, after.probability, low, high, cfg, prior)
+    except WorkbenchError as exc:
+        st.error(str(exc), icon="⛔")
+        return
+    with results:
+        cols = st.columns(2)
+        delta = 100 * (after.probability - before.probability)
+        cols[0].metric(
+            t("explain.whatif_probability"),
+            fmt_pct(after.probability, lang),
+            t("explain.whatif_points", delta=fmt_signed(delta, lang, 1))
+            if abs(delta) >= 0.05
+            else None,
+        )
+        cols[1].metric(t("explain.whatif_decision"), icon_label(decision.code, lang))
+        pair = {"low": fmt_number(low, lang, 2), "high": fmt_number(high, lang, 2)}
+        model_decision = icon_label(decision.model_code, lang)
+        st.caption(t("explain.whatif_thresholds", decision=model_decision, **pair))
+        reason = decision.reason_en if lang == "en" else decision.reason_fr
+        if reason:
+            st.warning(reason, icon="📏")
+        _changes(edits, row.iloc[0].to_dict(), model, lang)
+        explain_chart.show(after, scale, lang, key=f"{prefix}waterfall")
+        for text in explain.reasons(after, lang):
+            st.markdown(f"- {text}")
+
+
+def _fields(model: TrainedModel, original: dict[str, Any], prefix: str) -> dict[str, Any]:
+    """One input per editable column; returns the changed values by column key."""
+    pipe = model.features
+    edits: dict[str, Any] = {}
+    parents: list[str] = []
+    for role in explain.ordered_roles(pipe):
+        key = pipe.columns[role]
+        if role in _NUMBERS:
+            value = _number(key, role, original.get(key), prefix)
+        elif role in _CATEGORIES:
+            up = parents if role in ("category", "subcategory") else []
+            levels = explain.level_choices(pipe, role, up)
+            value = _choice(key, role, original.get(key), levels, prefix)
+            if role in ("family", "category"):
+                parents.append(value or "")
+        else:
+            continue
+        if not _same(value, original.get(key)):
+            edits[key] = value
+    for key in pipe.extra_categories:
+        value = _choice(key, key, original.get(key), explain.level_choices(pipe, key), prefix)
+        if not _same(value, original.get(key)):
+            edits[key] = value
+    return edits
+
+
+def _number(key: str, role: str, original: Any, prefix: str) -> float | None:
+    step, decimals = _NUMBERS[role]
+    start = None if _blank(original) else float(original)
+    return st.number_input(
+        t(f"explain.field_{role}"),
+        value=start,
+        min_value=0.0 if role != "pnb" else None,
+        step=step,
+        format=f"%.{decimals}f",
+        key=f"{prefix}{key}",
+    )
+
+
+def _choice(key: str, role: str, original: Any, options: list[str], prefix: str) -> str | None:
+    choices = list(options)
+    own = None if _blank(original) else str(original)
+    if own is not None and own not in choices:
+        choices.insert(0, own)
+    widget = f"{prefix}{key}"
+    if widget in st.session_state and st.session_state[widget] not in choices:
+        del st.session_state[widget]  # the parent changed: its old child is not offered
+    if not choices:
+        return own
+    label = t(f"explain.field_{role}") if role in _CATEGORIES else key
+    index = choices.index(own) if own in choices else 0
+    return st.selectbox(label, choices, index=index, key=widget)
+
+
+def _changes(edits: dict[str, Any], original: dict[str, Any], model: TrainedModel, lang: str):
+    if not edits:
+        st.caption(t("explain.whatif_unchanged"))
+        return
+    roles = {key: role for role, key in model.features.columns.items()}
+    lines = []
+    for key, value in edits.items():
+        role = roles.get(key, key)
+        label = t(f"explain.field_{role}") if role in (*_NUMBERS, *_CATEGORIES) else key
+        before, after = _show(original.get(key), role, lang), _show(value, role, lang)
+        lines.append(f"{label} : {before} → {after}")
+    st.caption(" · ".join(lines))
+
+
+def _show(value: Any, role: str, lang: str) -> str:
+    if _blank(value):
+        return "—"
+    if role in ("amount", "pnb"):
+        return fmt_money(float(value), lang)
+    if role in _NUMBERS:
+        return fmt_number(float(value), lang, _NUMBERS[role][1])
+    return str(value)
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
+
+
+def _same(a: Any, b: Any) -> bool:
+    if _blank(a) and _blank(b):
+        return True
+    if _blank(a) or _blank(b):
+        return False
+    try:
+        return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-9)
+    except (TypeError, ValueError):
+        return str(a) == str(b)
+
+
+def _reset(prefix: str) -> None:
+    for key in [k for k in st.session_state if str(k).startswith(prefix)]:
+        if not str(key).endswith(".reset"):
+            del st.session_state[key]

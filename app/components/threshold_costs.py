@@ -1,0 +1,98 @@
+"""The cost parameters, editable with immediate effect; defaults from the configuration.
+
+Owns one session key per parameter (``thresholds.cost.<field>``) and returns the
+:class:`CostModel` they describe. A change reruns the page; the cost surface of each
+(claims, costs) pair is cached, so going back to earlier values is instant.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import streamlit as st
+
+from app.components.threshold_logic import COST_FIELDS
+from app.i18n import t
+from core.config import CostConfig
+from core.costs import CostModel
+
+PREFIX = "thresholds.cost."
+
+# field -> (step, printf format, max)
+_INPUTS: dict[str, tuple[float, str, float | None]] = {
+    "audit_cost": (10.0, "%.0f", None),
+    "wrongful_validation_factor": (0.1, "%.2f", None),
+    "wrongful_validation_fixed": (50.0, "%.0f", None),
+    "wrongful_rejection_fixed": (50.0, "%.0f", None),
+    "wrongful_rejection_factor": (0.1, "%.2f", None),
+    "auditor_error_rate": (0.01, "%.2f", 0.49),
+}
+
+
+def _labels(currency: str) -> dict[str, tuple[str, str]]:
+    return {
+        "audit_cost": (
+            t("thresholds.cost_audit", currency=currency),
+            t("thresholds.cost_audit_help"),
+        ),
+        "wrongful_validation_factor": (
+            t("thresholds.cost_wv_factor"),
+            t("thresholds.cost_wv_factor_help"),
+        ),
+        "wrongful_validation_fixed": (
+            t("thresholds.cost_wv_fixed", currency=currency),
+            t("thresholds.cost_wv_fixed_help"),
+        ),
+        "wrongful_rejection_fixed": (
+            t("thresholds.cost_wr_fixed", currency=currency),
+            t("thresholds.cost_wr_fixed_help"),
+        ),
+        "wrongful_rejection_factor": (
+            t("thresholds.cost_wr_factor"),
+            t("thresholds.cost_wr_factor_help"),
+        ),
+        "auditor_error_rate": (
+            t("thresholds.cost_error_rate"),
+            t("thresholds.cost_error_rate_help"),
+        ),
+    }
+
+
+def show(defaults: CostConfig) -> CostModel:
+    """Number inputs in an expander; the cost model they describe."""
+    base = dataclasses.asdict(defaults)
+    for name in COST_FIELDS:
+        st.session_state.setdefault(PREFIX + name, float(base[name]))
+    labels = _labels(defaults.currency)
+    changed = any(st.session_state[PREFIX + n] != float(base[n]) for n in COST_FIELDS)
+    with st.expander(t("thresholds.costs_title"), icon="💰"):
+        columns = st.columns(3)
+        for i, name in enumerate(COST_FIELDS):
+            step, fmt, top = _INPUTS[name]
+            label, help_text = labels[name]
+            columns[i % 3].number_input(
+                label,
+                min_value=0.0,
+                max_value=top,
+                step=step,
+                format=fmt,
+                key=PREFIX + name,
+                help=help_text,
+            )
+        st.button(
+            t("thresholds.costs_reset"),
+            key="thresholds.costs_reset",
+            icon="↩️",
+            on_click=_reset,
+            args=(base,),
+            disabled=not changed,
+        )
+    if changed:
+        st.caption(t("thresholds.costs_changed"))
+    values = {name: float(st.session_state[PREFIX + name]) for name in COST_FIELDS}
+    return CostModel(**values, fallback_amount=defaults.fallback_amount, currency=defaults.currency)
+
+
+def _reset(base: dict) -> None:
+    for name in COST_FIELDS:
+        st.session_state[PREFIX + name] = float(base[name])

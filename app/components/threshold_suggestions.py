@@ -1,0 +1,144 @@
+"""Suggested pairs from each chooser, their inputs, and a button to apply each one.
+
+Owns the chooser inputs (audit capacity; error target and confidence). Applying a
+suggestion moves the slider (a callback sets its session value) and records the chooser,
+so a publication names its source.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from app import resources
+from app.components import threshold_picker
+from app.components.threshold_logic import (
+    CapacityLimit,
+    ClaimsArrays,
+    ClaimsSource,
+    GuaranteeTarget,
+    choice_note,
+    slider_pair,
+    source_label,
+)
+from app.i18n import current_lang, t
+from core.costs import CostModel
+from core.formatting import fmt_money, fmt_number, fmt_pct
+from core.thresholds import ThresholdChoice
+
+CAP_CLAIMS_KEY = "thresholds.capacity_claims"
+CAP_SHARE_KEY = "thresholds.capacity_share"  # percent
+EPSILON_KEY = "thresholds.guarantee_epsilon"  # percent
+CONFIDENCE_KEY = "thresholds.guarantee_confidence"  # percent
+DEFAULTS = {CAP_CLAIMS_KEY: None, CAP_SHARE_KEY: 30.0, EPSILON_KEY: 5.0, CONFIDENCE_KEY: 95.0}
+
+
+def show(
+    source: ClaimsSource, arrays: ClaimsArrays, costs: CostModel
+) -> tuple[ThresholdChoice, ...]:
+    """The inputs, the table of suggestions and their apply buttons; the suggestions."""
+    for key, value in DEFAULTS.items():
+        st.session_state.setdefault(key, value)
+    with st.expander(t("thresholds.suggestions_title"), expanded=True, icon="💡"):
+        capacity, guarantee = _inputs(arrays)
+        choices = resources.threshold_suggestions(source, costs, capacity, guarantee)
+        _table(choices, costs, arrays.has_labels)
+        _apply_buttons(choices)
+    return choices
+
+
+def _inputs(arrays: ClaimsArrays) -> tuple[CapacityLimit, GuaranteeTarget | None]:
+    cols = st.columns(4)
+    max_claims = cols[0].number_input(
+        t("thresholds.capacity_claims"),
+        min_value=0,
+        step=10,
+        key=CAP_CLAIMS_KEY,
+        help=t("thresholds.capacity_claims_help"),
+        placeholder=t("thresholds.no_limit"),
+    )
+    max_share = cols[1].number_input(
+        t("thresholds.capacity_share"),
+        min_value=0.0,
+        max_value=100.0,
+        step=5.0,
+        format="%.1f",
+        key=CAP_SHARE_KEY,
+        help=t("thresholds.capacity_share_help"),
+        placeholder=t("thresholds.no_limit"),
+    )
+    capacity = CapacityLimit(
+        None if max_claims is None else int(max_claims),
+        None if max_share is None else float(max_share) / 100.0,
+    )
+    if not arrays.has_labels:
+        cols[2].caption(t("thresholds.guarantee_needs_labels"))
+        return capacity, None
+    epsilon = cols[2].number_input(
+        t("thresholds.guarantee_epsilon"),
+        min_value=0.1,
+        max_value=50.0,
+        step=0.5,
+        format="%.1f",
+        key=EPSILON_KEY,
+        help=t("thresholds.guarantee_epsilon_help"),
+    )
+    confidence = cols[3].number_input(
+        t("thresholds.guarantee_confidence"),
+        min_value=50.0,
+        max_value=99.9,
+        step=1.0,
+        format="%.1f",
+        key=CONFIDENCE_KEY,
+        help=t("thresholds.guarantee_confidence_help"),
+    )
+    return capacity, GuaranteeTarget(float(epsilon) / 100.0, float(confidence) / 100.0)
+
+
+def _table(choices: tuple[ThresholdChoice, ...], costs: CostModel, labelled: bool) -> None:
+    lang = current_lang()
+    rows = []
+    for choice in choices:
+        row = {
+            t("thresholds.col_method"): source_label(choice.source, t),
+            t("thresholds.col_low"): fmt_number(choice.low, lang, 3),
+            t("thresholds.col_high"): fmt_number(choice.high, lang, 3),
+            t("thresholds.col_expected_gain"): fmt_money(choice.net_gain, lang, costs.currency),
+        }
+        if labelled:
+            row[t("thresholds.col_realised_gain")] = fmt_money(
+                choice.realised_net_gain, lang, costs.currency
+            )
+        automation = None if choice.evaluation is None else choice.evaluation.automation_rate
+        row[t("thresholds.col_automation")] = fmt_pct(automation, lang)
+        row[t("thresholds.col_note")] = choice_note(choice, costs, t, lang)
+        rows.append(row)
+    st.dataframe(
+        pd.DataFrame(rows),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            t("thresholds.col_note"): st.column_config.TextColumn(width="large"),
+        },
+    )
+
+
+def _apply_buttons(choices: tuple[ThresholdChoice, ...]) -> None:
+    lang = current_lang()
+    st.caption(t("thresholds.apply_caption"))
+    for column, choice in zip(st.columns(max(1, len(choices))), choices, strict=False):
+        low, high = slider_pair(choice)
+        column.button(
+            t(
+                "thresholds.apply",
+                method=source_label(choice.source, t),
+                low=fmt_number(low, lang, 2),
+                high=fmt_number(high, lang, 2),
+            ),
+            key=f"thresholds.apply.{choice.source}",
+            icon="🎯",
+            width="stretch",
+            disabled=not choice.feasible,
+            on_click=threshold_picker.apply,
+            args=(choice.source, low, high),
+        )

@@ -1,0 +1,231 @@
+"""Thresholds page: data sources, slider, suggestions, publish, history, redecide, empty states.
+
+The tiny model (tests/app/conftest.py, trained once per process) is registered in each
+test's own folders; a labelled batch of 400 claims is ingested and scored with it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from app import resources
+from app.components.threshold_logic import slider_pair
+from core.config import load_config
+from core.costs import CostModel
+from core.decisions import CostSurface
+from core.ingest import ingest
+from core.registry import Registry
+from core.scoring import load_scores, score_batch
+from core.store import Store
+from core.synth import generate_claims, write_claims_xlsx
+from core.thresholds import choose_cost_minimum
+from tests.app.conftest import MAIN, open_page
+
+SLIDER = "thresholds.pair"
+DECISIONS = ("Rejet Auto", "Audit Humain", "Validation Auto")
+
+
+@pytest.fixture(scope="module")
+def batch_bytes(tmp_path_factory) -> bytes:
+    """400 labelled 2025 claims as an Excel file."""
+    frame, _ = generate_claims(400, seed=21, year=2025, drift=True, id_start=70_001)
+    path = tmp_path_factory.mktemp("thr-batch") / "lot_seuils.xlsx"
+    write_claims_xlsx(frame, path)
+    return path.read_bytes()
+
+
+@pytest.fixture
+def scored(model_env, batch_bytes) -> tuple[int, str]:
+    """(batch id, active model version) with the batch ingested and scored."""
+    cfg = load_config()
+    with Store(cfg.paths.database) as store:
+        registry = Registry(cfg.paths.models_dir, store)
+        batch_id = ingest(batch_bytes, cfg, store, file_name="lot_seuils.xlsx").batch_id
+        score_batch(batch_id, store, registry, cfg)
+        return batch_id, registry.active().version
+
+
+def _store() -> Store:
+    return Store(load_config().paths.database)
+
+
+def _metric(at, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def _button(at, key: str):
+    return next(b for b in at.button if b.key == key)
+
+
+def test_page_renders_with_a_scored_batch(scored):
+    at = open_page("thresholds")
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Seuils de décision"
+    assert at.selectbox(key="thresholds.source").value == scored[0]
+    assert at.slider(key=SLIDER).value == (0.15, 0.85)  # the configuration's pair
+    gain = _metric(at, "Gain net attendu")
+    assert gain.endswith("\u00a0DH")
+    assert _metric(at, "Gain net réalisé")  # the batch is labelled
+    assert _metric(at, "Automatisation").endswith("\u00a0%")
+    counts = [int(_metric(at, name).replace("\u202f", "")) for name in DECISIONS]
+    assert sum(counts) == 400
+    assert len(at.get("plotly_chart")) == 4
+    assert len(at.dataframe) == 2  # suggestions and the realised confusion per zone
+
+
+def test_slider_move_changes_the_net_gain(scored):
+    at = open_page("thresholds")
+    before = _metric(at, "Gain net attendu")
+    at.slider(key=SLIDER).set_value((0.40, 0.60)).run()
+    assert not at.exception
+    after = _metric(at, "Gain net attendu")
+    assert after != before
+    card = next(m for m in at.metric if m.label == "Gain net attendu")
+    assert "vs paire active" in card.delta
+
+
+def test_applying_a_suggestion_sets_the_slider(scored):
+    batch_id, _ = scored
+    with _store() as store:
+        frame = load_scores(batch_id, store)
+    surface = CostSurface(
+        frame["probability"],
+        frame["amount"],
+        frame["label"].astype(float),
+        costs=CostModel.from_config(load_config().costs),
+    )
+    expected = slider_pair(choose_cost_minimum(surface, grid=101, realised=True))
+    at = open_page("thresholds")
+    _button(at, "thresholds.apply.cost-optimal").click().run()
+    assert not at.exception
+    assert at.slider(key=SLIDER).value == pytest.approx(expected)
+    assert any("source : Coût minimal" in c.value for c in at.caption)
+
+
+def test_publish_stores_the_pair_with_user_and_reason_and_lists_it(scored):
+    _, version = scored
+    at = AppTest.from_file(MAIN, default_timeout=60)
+    at.session_state["user"] = "Nadia Benali"  # the sidebar's name field (identity component)
+    at.run()
+    at.switch_page("pages/thresholds.py").run()
+    at.slider(key=SLIDER).set_value((0.22, 0.78)).run()
+    at.text_input(key="thresholds.reason").set_value("Capacité réduite en août").run()
+    _button(at, "thresholds.publish").click().run()
+    assert not at.exception, at.exception
+    assert any("publiée" in s.value and "Nadia Benali" in s.value for s in at.success)
+    with _store() as store:
+        record = store.active_thresholds(version)
+    assert (record.low, record.high) == (0.22, 0.78)
+    assert record.published_by == "Nadia Benali"
+    assert record.reason == "Capacité réduite en août"
+    assert record.source == "manual"
+    history = next(d.value for d in at.dataframe if "Raison" in d.value.columns)
+    assert history["Raison"].iloc[0] == "Capacité réduite en août"
+    assert history["Par"].iloc[0] == "Nadia Benali"
+    assert at.text_input(key="thresholds.reason").value == ""  # ready for the next one
+
+
+def test_publish_records_the_chooser_applied(scored):
+    _, version = scored
+    at = open_page("thresholds")
+    _button(at, "thresholds.apply.closed-form").click().run()
+    at.text_input(key="thresholds.reason").set_value("Seuils de Yao").run()
+    _button(at, "thresholds.publish").click().run()
+    with _store() as store:
+        assert store.active_thresholds(version).source == "closed-form"
+
+
+def test_publish_without_a_reason_is_refused(scored):
+    _, version = scored
+    at = open_page("thresholds")
+    _button(at, "thresholds.publish").click().run()
+    assert not at.exception
+    assert any("raison" in e.value for e in at.error), [e.value for e in at.error]
+    with _store() as store:
+        assert store.active_thresholds(version) is None
+
+
+def test_redecide_a_stored_batch_changes_its_counts(scored):
+    batch_id, _ = scored
+    with _store() as store:
+        before = load_scores(batch_id, store)["decision"].value_counts().to_dict()
+        first = store.latest_scoring(batch_id).scored_at
+    at = open_page("thresholds")
+    at.slider(key=SLIDER).set_value((0.05, 0.95)).run()
+    _button(at, "thresholds.redecide").click().run()
+    assert not at.exception, at.exception
+    assert any("redécidé" in s.value for s in at.success)
+    with _store() as store:
+        latest = store.latest_scoring(batch_id)
+        after = load_scores(batch_id, store)["decision"].value_counts().to_dict()
+    assert latest.scored_at > first and latest.thresholds_id is None
+    assert after != before
+    assert after.get(0, 0) > before.get(0, 0)  # a wider audit zone
+    table = next(d.value for d in at.dataframe if "Après" in d.value.columns)
+    shown = table["Après"].str.replace("\u202f", "").astype(int).tolist()
+    assert shown == [after.get(code, 0) for code in (-1, 0, 1)]
+
+
+def test_redecide_with_the_published_pair_refers_to_it(scored):
+    batch_id, version = scored
+    with _store() as store:
+        record = store.publish_thresholds(
+            version, 0.3, 0.7, source="manual", published_by="test", reason="test"
+        )
+    at = open_page("thresholds")
+    assert at.slider(key=SLIDER).value == (0.3, 0.7)  # starts on the active pair
+    _button(at, "thresholds.redecide").click().run()
+    with _store() as store:
+        assert store.latest_scoring(batch_id).thresholds_id == record.id
+
+
+def test_cost_change_takes_effect_immediately(scored):
+    at = open_page("thresholds")
+    before = _metric(at, "Gain net attendu")
+    at.number_input(key="thresholds.cost.audit_cost").set_value(400.0).run()
+    assert not at.exception
+    assert _metric(at, "Gain net attendu") != before
+    assert any("Coûts modifiés" in c.value for c in at.caption)
+
+
+def test_the_model_test_set_is_a_source_when_present(scored, monkeypatch):
+    rng = np.random.default_rng(0)
+    p = rng.random(300)
+    test_set = pd.DataFrame({"probability": p, "label": (rng.random(300) < p).astype(int)})
+    monkeypatch.setattr(resources, "test_set", lambda version: test_set)
+    at = open_page("thresholds")
+    source = at.selectbox(key="thresholds.source")
+    assert "test" in source.options[-1]
+    source.set_value("test").run()
+    assert not at.exception, at.exception
+    assert any("300 réclamations" in c.value for c in at.caption)
+    assert any("montant de repli" in i.value for i in at.info)  # no amount column
+    assert at.number_input(key="thresholds.guarantee_epsilon")  # labelled: guarantee offered
+
+
+def test_without_a_test_set_only_batches_are_offered(scored):
+    at = open_page("thresholds")
+    options = at.selectbox(key="thresholds.source").options
+    assert len(options) == 1 and options[0].startswith(f"Lot n° {scored[0]} — lot_seuils.xlsx")
+
+
+def test_empty_state_without_a_model(app_env):
+    at = open_page("thresholds")
+    assert not at.exception
+    assert any("Aucun modèle actif" in i.value and "make run" in i.value for i in at.info)
+
+
+def test_empty_state_without_a_scored_batch(model_env):
+    at = open_page("thresholds")
+    assert not at.exception
+    assert any("Déposez et scorez un lot sur la page Dépôt" in i.value for i in at.info)
+
+
+def test_page_in_english(scored):
+    at = open_page("thresholds", lang="en")
+    assert not at.exception
+    assert at.title[0].value == "Decision thresholds"
+    assert _metric(at, "Expected net gain").endswith("\u00a0DH")
