@@ -17,7 +17,7 @@ from app import resources  # noqa: E402
 from app.components import identity, language  # noqa: E402
 from app.i18n import t  # noqa: E402
 
-PAGES_DIR = Path(__file__).parent / "pages"
+PAGES_DIR = Path(__file__).parent / "views"
 
 
 def _configure_logging() -> None:

@@ -219,7 +219,7 @@ def _bench_apptest(root: Path, moves: int) -> dict:
     main = str(Path(__file__).resolve().parents[1] / "app" / "main.py")
     at = AppTest.from_file(main, default_timeout=300)
     at.run()
-    at.switch_page("pages/thresholds.py")
+    at.switch_page("views/thresholds.py")
     start = time.perf_counter()
     at.run()
     first = time.perf_counter() - start

@@ -2,9 +2,10 @@
 
 :func:`compare_models` fits logistic regression, random forest, HistGradientBoosting,
 default (untuned) XGBoost and an MLP on the training features and reports, for each:
-AUC and log-loss on validation and test, Brier score on test, fit time, and the net gain
-of the three-way decision at the model's *own* cost-optimal thresholds (chosen on the
-validation rows with :func:`core.thresholds.choose_cost_minimum`, then applied to test).
+fit time, AUC and raw log-loss on validation and test; then, each model's probabilities
+calibrated on validation like the kept model's, test log-loss, Brier score, ECE and the
+realised net gain of the three-way decision at the model's *own* thresholds (minimising
+the expected cost on validation, :func:`core.thresholds.choose_cost_minimum`).
 
 :func:`tune_xgboost` searches XGBoost hyper-parameters with Optuna (TPE sampler, median
 pruner). Each trial trains with early stopping on the validation log-loss and reports
@@ -36,14 +37,16 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from threadpoolctl import threadpool_limits
 
-from core.calibration import log_loss
+from core.calibration import choose_calibrator, expected_calibration_error, log_loss
 from core.costs import CostModel
 from core.decisions import CostSurface
 from core.thresholds import choose_cost_minimum
 
 __all__ = [
     "CANDIDATES",
+    "OPENMP_THREADS",
     "TuningResult",
+    "candidate_row",
     "compare_models",
     "make_candidates",
     "score_summary",
@@ -59,17 +62,11 @@ CANDIDATES = (
     "xgboost_default",
     "mlp",
 )
-NTHREAD = 2
-SMALL_DATA_ROWS = 20_000
-
-
-def threads_for(n_rows: int) -> int:
-    """XGBoost / forest threads: one for small data, else :data:`NTHREAD`.
-
-    On small data a second OpenMP thread gains nothing, and when the two cores are
-    shared with other work its busy-waiting makes training several times slower.
-    """
-    return 1 if n_rows < SMALL_DATA_ROWS else NTHREAD
+NTHREAD = 2  # cores of the target machine (random forest: joblib threads)
+OPENMP_THREADS = 1  # XGBoost and HistGradientBoosting (OpenMP)
+"""One OpenMP thread, measured: on 26k x 25 features the trees are small, and when the two
+cores are shared with other work OpenMP's busy-waiting made a 2-thread Optuna search
+~10x slower than a 1-thread one (204 s vs 18 s, identical result). See bench_training."""
 
 
 def _dense_preprocessing(columns: list[str]) -> ColumnTransformer:
@@ -84,7 +81,7 @@ def _dense_preprocessing(columns: list[str]) -> ColumnTransformer:
     )
 
 
-def make_candidates(columns: list[str], seed: int = 0, n_jobs: int = NTHREAD) -> dict[str, Any]:
+def make_candidates(columns: list[str], seed: int = 0) -> dict[str, Any]:
     """The five comparison models (scikit-learn API), lightly configured for 2 cores."""
     return {
         "logistic_regression": Pipeline(
@@ -96,14 +93,16 @@ def make_candidates(columns: list[str], seed: int = 0, n_jobs: int = NTHREAD) ->
                 n_estimators=100,
                 min_samples_leaf=20,
                 max_features=0.3,
-                n_jobs=n_jobs,
+                n_jobs=NTHREAD,
                 random_state=seed,
             ),
         ),
         "hist_gradient_boosting": HistGradientBoostingClassifier(
             learning_rate=0.05, max_iter=400, early_stopping=True, random_state=seed
         ),
-        "xgboost_default": xgb.XGBClassifier(tree_method="hist", n_jobs=n_jobs, random_state=seed),
+        "xgboost_default": xgb.XGBClassifier(
+            tree_method="hist", n_jobs=OPENMP_THREADS, random_state=seed
+        ),
         "mlp": Pipeline(
             [
                 ("prep", _dense_preprocessing(columns)),
@@ -135,14 +134,15 @@ def net_gain_at_own_thresholds(
     test: tuple[np.ndarray, np.ndarray | None],
     costs: CostModel,
 ) -> dict[str, float]:
-    """Thresholds minimising realised cost on validation; realised net gain on test."""
+    """Thresholds minimising the expected cost on validation (calibrated probabilities,
+    exact split points); realised net gain on test at those thresholds."""
     (y_v, a_v), (y_t, a_t) = valid, test
-    choice = choose_cost_minimum(CostSurface(p_valid, a_v, y_v, costs=costs), grid=101)
+    surface = CostSurface(p_valid, a_v, y_v, costs=costs)
+    choice = choose_cost_minimum(surface, grid=None, realised=False)
     ev = CostSurface(p_test, a_t, y_t, costs=costs).evaluate(choice.low, choice.high)
     return {
         "low": choice.low,
         "high": choice.high,
-        "valid_net_gain": float(choice.realised_net_gain or 0.0),
         "test_net_gain": float(ev.realised_net_gain),
         "test_cost": float(ev.realised_cost),
         "test_automation_rate": float(ev.automation_rate),
@@ -164,44 +164,61 @@ def compare_models(
         data[k] for k in ("train", "valid", "test")
     )
     rows = []
-    n_jobs = threads_for(len(x_tr))
-    for name, model in make_candidates(list(x_tr.columns), seed, n_jobs).items():
+    for name, model in make_candidates(list(x_tr.columns), seed).items():
         if progress:
             progress(name)
         start = time.perf_counter()
-        with warnings.catch_warnings(), threadpool_limits(limits=n_jobs):
+        with warnings.catch_warnings(), threadpool_limits(limits=OPENMP_THREADS):
             warnings.simplefilter("ignore", ConvergenceWarning)
             model.fit(x_tr, y_tr)
         fit_seconds = time.perf_counter() - start
         p_v, p_t = model.predict_proba(x_v)[:, 1], model.predict_proba(x_t)[:, 1]
-        rows.append(candidate_row(name, fit_seconds, p_v, y_v, a_v, p_t, y_t, a_t, costs))
+        rows.append(candidate_row(name, fit_seconds, (p_v, p_t), (y_v, a_v), (y_t, a_t), costs))
         log.info("compared %s: test AUC %.4f", name, rows[-1]["test_auc"])
     return rows
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    q = np.clip(p, 1e-6, 1 - 1e-6)
+    return np.log(q / (1 - q))
 
 
 def candidate_row(
     name: str,
     fit_seconds: float,
-    p_v: np.ndarray,
-    y_v: np.ndarray,
-    a_v: np.ndarray | None,
-    p_t: np.ndarray,
-    y_t: np.ndarray,
-    a_t: np.ndarray | None,
+    probs: tuple[np.ndarray, np.ndarray],
+    valid: tuple[np.ndarray, np.ndarray | None],
+    test: tuple[np.ndarray, np.ndarray | None],
     costs: CostModel,
+    *,
+    calibration: str | None = None,
 ) -> dict[str, Any]:
-    """One line of the comparison table."""
-    valid, test = score_summary(y_v, p_v), score_summary(y_t, p_t)
-    gains = net_gain_at_own_thresholds(p_v, (y_v, a_v), p_t, (y_t, a_t), costs)
+    """One line of the comparison table.
+
+    AUC and ``*_log_loss_raw`` are of the model's own probabilities. Then, like the kept
+    model, the probabilities are calibrated on validation (unless ``calibration`` names
+    the method already applied) before the test log-loss, Brier score, ECE and the net
+    gain at the thresholds minimising the expected cost on validation.
+    """
+    (p_v, p_t), (y_v, a_v), (y_t, a_t) = probs, valid, test
+    raw_v, raw_t = score_summary(y_v, p_v), score_summary(y_t, p_t)
+    if calibration is None:
+        choice = choose_calibrator(_logit(p_v), y_v)
+        p_v, p_t = (choice.calibrator.predict(_logit(p)) for p in (p_v, p_t))
+        calibration = choice.method
+    test_scores = score_summary(y_t, p_t)
     return {
         "model": name,
         "fit_seconds": fit_seconds,
-        "valid_auc": valid["auc"],
-        "valid_log_loss": valid["log_loss"],
-        "test_auc": test["auc"],
-        "test_log_loss": test["log_loss"],
-        "test_brier": test["brier"],
-        **gains,
+        "valid_auc": raw_v["auc"],
+        "valid_log_loss_raw": raw_v["log_loss"],
+        "test_auc": raw_t["auc"],
+        "test_log_loss_raw": raw_t["log_loss"],
+        "calibration": calibration,
+        "test_log_loss": test_scores["log_loss"],
+        "test_brier": test_scores["brier"],
+        "test_ece": expected_calibration_error(y_t, p_t),
+        **net_gain_at_own_thresholds(p_v, (y_v, a_v), p_t, (y_t, a_t), costs),
         "chosen": False,
     }
 
@@ -310,14 +327,14 @@ def tune_xgboost(
     max_rounds: int = 800,
     early_stopping: int = 40,
     prune: bool = True,
-    nthread: int = NTHREAD,
+    nthread: int = OPENMP_THREADS,
     progress: Callable[[int, int], None] | None = None,
 ) -> TuningResult:
     """Optuna search minimising validation log-loss; returns the best booster found.
 
     The first trial is :data:`DEFAULT_TRIAL`, so even a tiny budget gives a sane model.
     ``prune=False`` runs every trial to early stopping (the benchmark's baseline).
-    ``nthread``: XGBoost threads (see :func:`threads_for`).
+    ``nthread``: XGBoost threads (see :data:`OPENMP_THREADS`).
     """
     start = time.perf_counter()
     fixed = {"seed": seed, "nthread": nthread}

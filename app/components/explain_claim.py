@@ -35,7 +35,7 @@ def not_found(claim_id: str) -> None:
 
 def not_scored(location: explain.ClaimLocation) -> None:
     st.info(t("explain.not_scored", id=location.claim_id, batch=location.batch_id), icon="⏳")
-    st.page_link("pages/upload.py", label=t("explain.go_upload"), icon="📥")
+    st.page_link("views/upload.py", label=t("explain.go_upload"), icon="📥")
 
 
 def show(

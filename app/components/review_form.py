@@ -54,7 +54,7 @@ def show(batch_id: int, claim: pd.Series, auditor: str) -> None:
             st.info(str(claim["rule_reason"]), icon="📏")
         if "id" in claim.index:
             st.page_link(
-                "pages/explain.py",
+                "views/explain.py",
                 label=t("review.explain"),
                 icon="🔎",
                 query_params={"claim": str(claim["id"])},

@@ -31,7 +31,7 @@ def show(active: ModelVersion) -> ClaimsSource | None:
         options.append(TEST_OPTION)
     if not options:
         st.info(t("thresholds.empty_batches"), icon="📭")
-        st.page_link("pages/upload.py", label=t("thresholds.go_upload"), icon="📥")
+        st.page_link("views/upload.py", label=t("thresholds.go_upload"), icon="📥")
         return None
     lang = current_lang()
 

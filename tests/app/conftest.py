@@ -24,12 +24,12 @@ def app_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def open_page(page: str, *, lang: str | None = None, timeout: float = 60) -> AppTest:
-    """Run the app's entry point and switch to ``pages/<page>.py``."""
+    """Run the app's entry point and switch to ``views/<page>.py``."""
     at = AppTest.from_file(MAIN, default_timeout=timeout)
     if lang:
         at.session_state["lang"] = lang
     at.run()
-    at.switch_page(f"pages/{page}.py")
+    at.switch_page(f"views/{page}.py")
     at.run()
     return at
 

@@ -46,7 +46,7 @@ def open_explain(claim: str | None = None, *, lang: str | None = None, tab: str 
     if claim:
         at.query_params["claim"] = claim
     at.run()
-    at.switch_page("pages/explain.py")
+    at.switch_page("views/explain.py")
     if tab:
         at.session_state["explain.tab"] = tab
     at.run()

@@ -110,7 +110,7 @@ def test_publish_stores_the_pair_with_user_and_reason_and_lists_it(scored):
     at = AppTest.from_file(MAIN, default_timeout=60)
     at.session_state["user"] = "Nadia Benali"  # the sidebar's name field (identity component)
     at.run()
-    at.switch_page("pages/thresholds.py").run()
+    at.switch_page("views/thresholds.py").run()
     at.slider(key=SLIDER).set_value((0.22, 0.78)).run()
     at.text_input(key="thresholds.reason").set_value("Capacité réduite en août").run()
     _button(at, "thresholds.publish").click().run()

@@ -59,12 +59,6 @@ def test_unknown_claim_in_the_link_says_so(server, page):
     page.get_by_text("Aucune réclamation « REC-0000-000000 »").wait_for(timeout=60_000)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="app/pages/ sits next to app/main.py, so on a fresh server Streamlit takes it for a "
-    "v1 pages folder and runs a deep-linked page without main.py (no navigation, language or "
-    "wide layout) until someone opens '/'. Renaming the folder (e.g. app/views/) fixes it.",
-)
 def test_deep_link_on_a_fresh_server_runs_inside_the_app_navigation(server, page):
     page.goto(f"{server}/explain?claim={CLAIM}")
     page.get_by_text(f"Réclamation {CLAIM}").wait_for(timeout=60_000)

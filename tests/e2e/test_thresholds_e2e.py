@@ -51,8 +51,7 @@ def _net_gain(page):
 
 
 def test_keyboard_moves_the_slider_and_the_net_gain_follows(server, page):
-    # Through the entry point's navigation: a direct /thresholds URL can be served as a
-    # bare page script by Streamlit's pages/ folder discovery (no sidebar, no wide layout).
+    # Through the sidebar navigation, as an auditor would go there.
     page.goto(server)
     wait_app_idle(page)
     page.get_by_role("link", name=re.compile("Seuils")).click()

@@ -8,4 +8,4 @@ from app.i18n import t
 
 st.title(t("nav.drift"))
 st.info(t("pending.drift"), icon="🚧")
-st.page_link("pages/upload.py", label=t("pending.go_upload"), icon="📥")
+st.page_link("views/upload.py", label=t("pending.go_upload"), icon="📥")

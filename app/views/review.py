@@ -18,7 +18,7 @@ store = resources.store()
 scored = [b for b in store.list_batches() if store.latest_scoring(b.id) is not None]
 if not scored:
     st.info(t("review.empty"), icon="📭")
-    st.page_link("pages/upload.py", label=t("pending.go_upload"), icon="📥")
+    st.page_link("views/upload.py", label=t("pending.go_upload"), icon="📥")
     st.stop()
 
 names = {b.id: f"n° {b.id} — {b.file_name}" for b in scored}
