@@ -33,7 +33,14 @@ __all__ = ["FILES", "TrainedModel", "jsonable"]
 
 log = logging.getLogger(__name__)
 
-FILES = ("model.ubj", "features.json", "calibrator.json", "metadata.json", "reference.parquet")
+FILES = (
+    "model.ubj",
+    "features.json",
+    "calibrator.json",
+    "metadata.json",
+    "reference.parquet",
+    "evaluation.parquet",
+)
 
 
 @dataclass
@@ -45,6 +52,7 @@ class TrainedModel:
     calibrator: Calibrator  # isotonic or sigmoid on the booster's output
     metadata: dict = field(default_factory=dict)
     reference: pd.DataFrame | None = None  # drift reference rows (+ "probability")
+    evaluation: pd.DataFrame | None = None  # test-set probability, label, amount (thresholds)
 
     def transform(self, frame: pd.DataFrame, history: pd.DataFrame | None = None) -> pd.DataFrame:
         """The model's feature matrix for ``frame`` (``history``: earlier stored claims)."""
@@ -83,9 +91,10 @@ class TrainedModel:
         ):
             text = json.dumps(jsonable(payload), ensure_ascii=False, indent=1, sort_keys=True)
             path.write_text(text + "\n", encoding="utf-8")
-        if self.reference is not None:
-            written.append(directory / FILES[4])
-            self.reference.to_parquet(written[-1], index=False)
+        for name, frame in ((FILES[4], self.reference), (FILES[5], self.evaluation)):
+            if frame is not None:
+                written.append(directory / name)
+                frame.to_parquet(written[-1], index=False)
         log.info("model saved to %s (%d files)", directory, len(written))
         return written
 
@@ -98,9 +107,11 @@ class TrainedModel:
         features = FeaturePipeline.from_dict(_read_json(directory / "features.json"))
         calibrator = Calibrator.from_dict(_read_json(directory / "calibrator.json"))
         metadata = _read_json(directory / "metadata.json")
-        ref_path = directory / "reference.parquet"
-        reference = pd.read_parquet(ref_path) if ref_path.is_file() else None
-        return cls(features, booster, calibrator, metadata, reference)
+        reference, evaluation = (
+            pd.read_parquet(path) if path.is_file() else None
+            for path in (directory / FILES[4], directory / FILES[5])
+        )
+        return cls(features, booster, calibrator, metadata, reference, evaluation)
 
 
 def _read_json(path: Path) -> dict[str, Any]:

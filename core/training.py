@@ -237,6 +237,7 @@ def train(
     model = fitted.model
     model.metadata = _metadata(cfg, parts, mats, fitted, metrics, rows, training_sha256, seconds)
     model.reference = _reference(model, parts, cfg.schema, seed)
+    model.evaluation = _evaluation_frame(mats, fitted)
     report("done", 1.0)
     log.info("trained in %.1fs: test AUC %.4f, ECE %.4f", seconds, metrics["auc"], metrics["ece"])
     return TrainingResult(
@@ -364,6 +365,15 @@ def _tuned_row(fitted: _Fitted, mats: _Matrices, costs: CostModel) -> dict[str, 
     for part in ("valid", "test"):  # raw = before calibration, as for the other models
         row[f"{part}_log_loss_raw"] = score_summary(mats.y[part], raw[part])["log_loss"]
     return {**row, "chosen": True}
+
+
+def _evaluation_frame(mats: _Matrices, fitted: _Fitted) -> pd.DataFrame:
+    """The test set's calibrated probabilities, labels and amounts: the labelled data the
+    Thresholds page tunes on when no labelled batch is stored."""
+    frame = pd.DataFrame({"probability": fitted.probs["test"], "label": mats.y["test"]})
+    if mats.amount["test"] is not None:
+        frame["amount"] = mats.amount["test"]
+    return frame
 
 
 def _test_metrics(mats: _Matrices, fitted: _Fitted, costs: CostModel) -> dict[str, Any]:

@@ -206,7 +206,13 @@ def test_the_model_test_set_is_a_source_when_present(scored, monkeypatch):
     assert at.number_input(key="thresholds.guarantee_epsilon")  # labelled: guarantee offered
 
 
-def test_without_a_test_set_only_batches_are_offered(scored):
+def test_a_trained_model_offers_its_test_set(scored):
+    options = open_page("thresholds").selectbox(key="thresholds.source").options
+    assert len(options) == 2 and "test" in options[-1]
+
+
+def test_without_a_test_set_only_batches_are_offered(scored, monkeypatch):
+    monkeypatch.setattr(resources, "test_set", lambda version: None)  # a model saved without one
     at = open_page("thresholds")
     options = at.selectbox(key="thresholds.source").options
     assert len(options) == 1 and options[0].startswith(f"Lot n° {scored[0]} — lot_seuils.xlsx")

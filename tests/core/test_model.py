@@ -92,3 +92,18 @@ def test_reference_sample_holds_training_rows_and_probabilities(model):
     assert ref is not None and 0 < len(ref) <= 5000
     assert {"amount", "family", "label", "probability"} <= set(ref.columns)
     assert ref["probability"].between(0, 1).all()
+
+
+def test_test_set_predictions_travel_with_the_model(tmp_path):
+    """The model keeps its test set's probabilities and labels for threshold tuning."""
+    from core.config import load_config
+    from tests.helpers import train_tiny_model
+
+    model = train_tiny_model(load_config(), n=900)[0]
+    assert model.evaluation is not None
+    assert {"probability", "label", "amount"} <= set(model.evaluation.columns)
+    assert model.evaluation["probability"].between(0, 1).all()
+    written = model.save(tmp_path / "m")
+    assert (tmp_path / "m" / "evaluation.parquet") in written
+    again = type(model).load(tmp_path / "m")
+    pd.testing.assert_frame_equal(again.evaluation, model.evaluation)
