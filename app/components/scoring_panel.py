@@ -11,6 +11,7 @@ import streamlit as st
 from app import resources
 from app.i18n import t
 from core.exceptions import WorkbenchError
+from core.monitoring import drift_in_background
 from core.scoring import score_batch
 
 SCORED_KEY = "upload.scored"
@@ -42,6 +43,10 @@ def ensure_scored(batch_id: int, user: str) -> bool:
             st.error(str(exc), icon="⛔")
             return False
         st.write(_stage_line(result.seconds))
+        drift_in_background(
+            resources.store(), resources.registry(), resources.config(), result, actor=user
+        )
+        st.write(t("score.drift_started"))
         status.update(
             label=t("score.done", seconds=f"{result.total_seconds:.1f}".replace(".", ",")),
             state="complete",

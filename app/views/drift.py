@@ -1,11 +1,98 @@
-"""Drift page: not built yet — says so plainly and points to what exists."""
+"""Drift page: alert per batch, history per column, one batch's full Evidently report."""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from app import resources
+from app.components import drift_views, identity
 from app.i18n import t
+from core.drift_store import drift_history, load_drift_report, load_drift_reports
+from core.exceptions import WorkbenchError
+from core.monitoring import MODEL, PREVIOUS, drift_report
 
-st.title(t("nav.drift"))
-st.info(t("pending.drift"), icon="🚧")
-st.page_link("views/upload.py", label=t("pending.go_upload"), icon="📥")
+st.title(t("drift.title"))
+st.caption(t("drift.caption"))
+
+cfg = resources.config()
+store = resources.store()
+labels = {c.key: c.name for c in cfg.schema.columns}
+scored = [b for b in store.list_batches() if store.latest_scoring(b.id) is not None]
+if not scored:
+    st.info(t("drift.empty"), icon="📭")
+    st.page_link("views/upload.py", label=t("pending.go_upload"), icon="📥")
+    st.stop()
+
+reports = load_drift_reports(store, include_snapshot=False)
+latest = {}
+for report in reports:  # newest first: the latest report of each batch against a model
+    if report.reference.startswith("model:"):
+        latest.setdefault(report.batch_id, report)
+
+st.subheader(t("drift.alerts_title"))
+if reports:
+    drift_views.alerts_table(reports, labels)
+else:
+    st.info(t("drift.no_report"), icon="⏳")
+
+history = drift_history(store)
+history = history[history["reference"].str.startswith("model:")] if len(history) else history
+if len(history):
+    keys = [k for k in history["column"].unique() if k in labels]
+    default = sorted({c for r in latest.values() for c in r.drifted_columns}) or keys[:3]
+    chosen = st.multiselect(
+        t("drift.history_columns"),
+        keys,
+        default=default,
+        format_func=lambda k: labels.get(k, k),
+        key="drift.history",
+    )
+    st.plotly_chart(
+        drift_views.history_chart(history, chosen, labels),
+        width="stretch",
+        key="drift.history_chart",
+    )
+
+st.divider()
+st.subheader(t("drift.detail_title"))
+names = {b.id: f"n° {b.id} — {b.file_name}" for b in scored}
+c1, c2 = st.columns([3, 2])
+batch_id = c1.selectbox(t("drift.batch"), list(names), format_func=names.get, key="drift.batch")
+against = c2.radio(
+    t("drift.against"),
+    (MODEL, PREVIOUS),
+    horizontal=True,
+    key="drift.against",
+    format_func=lambda v: t(f"drift.against_{v}"),
+)
+stored = [
+    r
+    for r in reports
+    if r.batch_id == batch_id and r.reference.startswith("model:" if against == MODEL else "batch:")
+]
+if st.button(t("drift.compute"), key="drift.compute", icon="🔄"):
+    try:
+        with st.spinner(t("drift.computing")):
+            fresh = drift_report(
+                store,
+                resources.registry(),
+                cfg,
+                batch_id,
+                against=against,
+                actor=identity.current(),
+            )
+        stored = [fresh, *stored]
+    except WorkbenchError as exc:
+        st.error(str(exc), icon="⛔")
+if not stored:
+    st.info(t("drift.none_for_batch"), icon="ℹ️")
+    st.stop()
+
+report = stored[0]
+st.markdown(
+    f"**{drift_views.alert_text(report.alert_level)}** — "
+    + t("drift.versus", reference=drift_views.reference_text(report.reference))
+)
+drift_views.columns_table(report)
+if st.toggle(t("drift.show_full"), key=f"drift.full.{report.report_id}"):
+    drift_views.full_report(load_drift_report(store, report.report_id))
