@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
 from core.config import Config
 from core.model import TrainedModel
 from core.synth import generate_claims
 from core.training import keyed_frame, train
+
+# The public CFPB extract lives in shared/, beside the repository (as in CI).
+CFPB_FILE = Path(__file__).resolve().parents[2] / "shared" / "data" / "cfpb_complaints_2014.csv"
 
 
 def train_tiny_model(cfg: Config, n: int = 800, seed: int = 5) -> tuple[TrainedModel, pd.DataFrame]:

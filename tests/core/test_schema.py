@@ -15,9 +15,9 @@ from core.exceptions import FileRejectedError
 from core.normalize import parse_number_text
 from core.schema import MAX_LISTED, Issue, ValidationReport, normalize_header, validate
 from tests.core import badfiles as bf
+from tests.helpers import CFPB_FILE
 
 CFG = load_config()
-CFPB_FILE = Path("/work/shared/data/cfpb_complaints_2014.csv")
 
 
 def check(path: Path, cfg=CFG, **kwargs):

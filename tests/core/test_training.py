@@ -19,8 +19,7 @@ from core.model_compare import CANDIDATES
 from core.synth import generate_claims
 from core.thresholds import choose_cost_minimum
 from core.training import TrainingResult, keyed_frame, labelled_rows, split_frame, train
-
-CFPB_FILE = Path(__file__).resolve().parents[3] / "shared" / "data" / "cfpb_complaints_2014.csv"
+from tests.helpers import CFPB_FILE
 
 
 @pytest.fixture(scope="module")
