@@ -279,6 +279,8 @@ def _report_duplicate_column(raw: RawTable, positions: list[int], issues: _Issue
 
 
 def _report_missing_column(col: ColumnSpec, issues: _Issues, raw: RawTable) -> None:
+    if col.role == "label" and not col.required:
+        return  # a batch to score has no label yet: that is the normal case, not a problem
     fr, en = _missing_column_text(col, raw.header_row)
     if col.required:
         issues.add("error", "missing_required_column", fr, en, column=col.name)

@@ -57,7 +57,7 @@ def main() -> None:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1440, "height": 1000}, locale="fr-FR")
             page.set_default_timeout(120_000)
-            page.goto(f"{url}/upload")
+            page.goto(url)  # the upload page is the default page, served at "/"
             page.locator('input[type="file"]').set_input_files(str(demo / "batch_nouvelles.xlsx"))
             page.get_by_text(re.compile(r"Lot n° \d+ — décisions")).wait_for()
             _shot(page, "upload")

@@ -73,6 +73,7 @@ def _cards(scoring: StoredScoring, lang: str) -> None:
             fmt_number(k, lang),
             fmt_pct(k / n if n else 0, lang),
             delta_color="off",
+            delta_arrow="off",
         )
     automation = (n - int(counts.get(0, 0))) / n if n else 0.0
     cols[4].metric(t("batch.card_automation"), fmt_pct(automation, lang))

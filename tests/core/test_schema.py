@@ -156,6 +156,17 @@ def test_missing_expected_column_is_a_warning(tmp_path):
     assert batch.report.ok and "segment" not in batch.frame
 
 
+def test_a_batch_without_labels_is_not_warned_about(tmp_path):
+    from core.synth import generate_claims, write_claims_xlsx
+
+    frame, _ = generate_claims(50, seed=2, year=2025, labelled=False)
+    assert "Fondée" not in frame.columns
+    write_claims_xlsx(frame, tmp_path / "lot.xlsx")
+    batch = check(tmp_path / "lot.xlsx")
+    assert batch.report.ok and not batch.report.issues
+    assert "label" not in batch.frame
+
+
 def test_duplicate_columns_are_an_error(tmp_path):
     batch = check(bf.duplicate_columns(tmp_path))
     (issue,) = found(batch, "duplicate_column")

@@ -58,7 +58,7 @@ def _metric(page, label: str) -> int:
 
 def _upload(page, server: str, path: Path) -> float:
     """Upload through the real file input; seconds from the upload to the decisions shown."""
-    page.goto(f"{server}/upload")
+    page.goto(server)  # the upload page is the default page, served at "/"
     page.get_by_text("Dépôt d'un lot de réclamations").wait_for()
     page.locator('input[type="file"]').set_input_files(str(path))
     start = time.perf_counter()
