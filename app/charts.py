@@ -11,7 +11,8 @@ from core.formatting import fmt_number
 
 _LAYOUT = {
     "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
-    "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+    # below the plot: above it, the legend collides with the title
+    "legend": {"orientation": "h", "yanchor": "top", "y": -0.22, "x": 0},
     "template": "plotly_white",
     "separators": ", ",
 }

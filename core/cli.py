@@ -332,7 +332,7 @@ def _cmd_ensure_model(args: argparse.Namespace) -> int:
         cfg,
         *batches,
         trials=trials,
-        compare=False,
+        compare=not args.quick,  # the Model page shows the five-model comparison
         allow_leakage=False,
         activate=True,
         lang=cfg.locale,

@@ -62,8 +62,8 @@ def _summary(meta: dict[str, Any]) -> None:
             t("model_page.help_automation"),
         ),
     ]
-    widths = [2, 2, 2, 2, 3, 3]  # room for amounts in DH
-    for column, (label, value, help_text) in zip(st.columns(widths), cards, strict=True):
+    columns = [*st.columns(3), *st.columns(3)]  # two rows: room for 4 decimals and DH amounts
+    for column, (label, value, help_text) in zip(columns, cards, strict=True):
         column.metric(label, value, help=help_text, border=True)
     st.caption(
         t(
