@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from core.config import SchemaConfig
+from core.config import ROLES, SchemaConfig
 from core.formatting import fmt_date, fmt_money, fmt_number, fmt_pct, fmt_signed
 
 __all__ = [
@@ -33,21 +33,7 @@ __all__ = [
 ]
 
 HISTORY = "history"
-ROLE_ORDER = (  # the schema's order; a loaded pipeline's mapping is sorted by role name
-    "id",
-    "client_id",
-    "date",
-    "amount",
-    "family",
-    "category",
-    "subcategory",
-    "delay",
-    "segment",
-    "market",
-    "tenure",
-    "pnb",
-    "label",
-)
+ROLE_ORDER = tuple(r for r in ROLES if not r.startswith("extra_"))  # the schema's order
 HIERARCHY_ROLES = ("family", "category", "subcategory")
 CODED_ROLES = ("segment", "market")
 
