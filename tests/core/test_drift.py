@@ -32,6 +32,7 @@ from core.exceptions import ConfigError, WorkbenchError
 from core.ingest import validate_bytes
 from core.store import Store
 from core.synth import generate_claims, write_claims_xlsx
+from tests.helpers import CFPB_FILE
 
 FEATURES = {
     "amount",
@@ -302,3 +303,17 @@ def test_drift_after_scoring_never_fails_the_scoring(
         assert few is None and none is None and "minimum 30" in caplog.text
         assert ok is not None and ok.alert_level == "green"
         assert [r.report_id for r in load_drift_reports(store, 5)] == [ok.report_id]
+
+
+@pytest.mark.skipif(not CFPB_FILE.is_file(), reason="CFPB extract not available")
+def test_cfpb_profile_raises_no_alert_on_same_distribution_splits():
+    """Through the profile alone: high-cardinality columns do not alarm on sampling noise."""
+    cfg = load_config("cfpb")
+    frame = validate_bytes(CFPB_FILE.read_bytes(), CFPB_FILE.name, cfg).frame
+    ordered = frame.sort_values("date")
+    for seed in range(3):
+        idx = np.random.default_rng(seed).permutation(len(frame))
+        report = compute_drift(frame.iloc[idx[5000:7000]], frame.iloc[idx[:5000]], cfg)
+        assert report.alert_level == "green", (seed, report.drifted_columns)
+    late = compute_drift(ordered.iloc[-1700:], ordered.iloc[:5000], cfg)  # Oct vs late Nov
+    assert late.alert_level != "green"
