@@ -17,48 +17,44 @@ Timestamps are naive UTC. The schema is created and upgraded by :mod:`core.migra
 from __future__ import annotations
 
 import json
-import logging
 import threading
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
 import duckdb
 import numpy as np
 import pandas as pd
 
-from core.config import Config, ThresholdsConfig
-from core.exceptions import InvalidThresholdsError, StoreError
+from core.config import Config
+from core.exceptions import StoreError
 from core.migrations import applied_version, check_version, latest_version, migrate
-
-logger = logging.getLogger(__name__)
-
-# frame key -> (claims column, SQL type)
-STANDARD_COLUMNS: MappingProxyType[str, tuple[str, str]] = MappingProxyType(
-    {
-        "row_number": ("row_number", "INTEGER"),
-        "id": ("claim_id", "VARCHAR"),
-        "client_id": ("client_id", "VARCHAR"),
-        "date": ("claim_date", "TIMESTAMP"),
-        "amount": ("amount", "DOUBLE"),
-        "family": ("family", "VARCHAR"),
-        "category": ("category", "VARCHAR"),
-        "subcategory": ("subcategory", "VARCHAR"),
-        "segment": ("segment", "VARCHAR"),
-        "market": ("market", "VARCHAR"),
-        "delay": ("delay", "DOUBLE"),
-        "tenure": ("tenure", "DOUBLE"),
-        "pnb": ("pnb", "DOUBLE"),
-        "label": ("label", "TINYINT"),
-        "label_excluded": ("label_excluded", "BOOLEAN"),
-    }
+from core.store_common import (
+    STANDARD_COLUMNS,
+    _ident,
+    _insert_log,
+    _transaction,
+    _utcnow,
+    logger,
 )
+from core.store_scores import ScoresMixin, ScoringInfo
+from core.store_thresholds import ThresholdsMixin, ThresholdsRecord
+
+__all__ = [
+    "STANDARD_COLUMNS",
+    "BatchInfo",
+    "SaveResult",
+    "ScoringInfo",
+    "Store",
+    "ThresholdsRecord",
+    "open_store",
+]
+
 _RESERVED = frozenset({"batch_id", "extras"})
 _INTEGER_TYPES = frozenset(
     ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT")
@@ -85,34 +81,12 @@ class SaveResult:
     created: bool  # False: a batch with the same SHA-256 was already stored; nothing written
 
 
-@dataclass(frozen=True)
-class ThresholdsRecord:
-    """A published (low, high) pair, or the configuration's default (``id`` None)."""
+class Store(ThresholdsMixin, ScoresMixin):
+    """The workbench database. Open one per process; see the module docstring.
 
-    id: int | None
-    model_version: str | None
-    low: float
-    high: float
-    source: str  # "cost-optimal", "closed-form", "capacity", "guarantee", "manual", "config"
-    reason: str
-    published_by: str
-    published_at: datetime | None
-    active: bool
-
-
-@dataclass(frozen=True)
-class ScoringInfo:
-    """One stored scoring of a batch (every row of it shares ``scored_at``)."""
-
-    batch_id: int
-    scored_at: datetime
-    model_version: str
-    thresholds_id: int | None
-    rows: int
-
-
-class Store:
-    """The workbench database. Open one per process; see the module docstring."""
+    The thresholds and scores methods come from :class:`~core.store_thresholds.ThresholdsMixin`
+    and :class:`~core.store_scores.ScoresMixin`.
+    """
 
     def __init__(self, path: Path | str, *, read_only: bool = False) -> None:
         self._path = str(path)
@@ -246,198 +220,6 @@ class Store:
         with self._cursor("write the audit log") as cur:
             _insert_log(cur, actor, action, detail)
 
-    # ------------------------------------------------------------------ thresholds
-
-    def publish_thresholds(
-        self,
-        model_version: str | None,
-        low: float,
-        high: float,
-        *,
-        source: str,
-        published_by: str,
-        reason: str = "",
-    ) -> ThresholdsRecord:
-        """Make (low, high) the one active pair of ``model_version``; older pairs stay listed."""
-        low, high = _check_pair(low, high)
-        if not source:
-            raise StoreError("A threshold pair needs a source (e.g. 'manual', 'cost-optimal').")
-        now = _utcnow()
-        with self._write_lock, self._cursor("publish the thresholds") as cur, _transaction(cur):
-            cur.execute(
-                "UPDATE thresholds SET active = FALSE "
-                "WHERE active AND model_version IS NOT DISTINCT FROM ?",
-                [model_version],
-            )
-            row = cur.execute(
-                f"""INSERT INTO thresholds (model_version, low, high, source, reason,
-                       published_by, published_at, active)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, TRUE) RETURNING {_THRESHOLD_COLUMNS}""",
-                [model_version, low, high, source, reason, published_by, now],
-            ).fetchone()
-            detail = {
-                "thresholds_id": row[0],
-                "model_version": model_version,
-                "low": low,
-                "high": high,
-                "source": source,
-                "reason": reason,
-            }
-            _insert_log(cur, published_by, "thresholds.published", detail)
-        return ThresholdsRecord(*row)
-
-    def active_thresholds(
-        self, model_version: str | None, fallback: ThresholdsConfig | None = None
-    ) -> ThresholdsRecord | None:
-        """The active pair of ``model_version``; else ``fallback`` as a record with id None."""
-        with self._cursor("read the thresholds") as cur:
-            row = cur.execute(
-                f"SELECT {_THRESHOLD_COLUMNS} FROM thresholds "
-                "WHERE active AND model_version IS NOT DISTINCT FROM ? ORDER BY id DESC LIMIT 1",
-                [model_version],
-            ).fetchone()
-        if row is not None:
-            return ThresholdsRecord(*row)
-        if fallback is None:
-            return None
-        return ThresholdsRecord(
-            None,
-            model_version,
-            fallback.low,
-            fallback.high,
-            "config",
-            "configuration par défaut (thresholds dans config/default.yaml)",
-            "config",
-            None,
-            True,
-        )
-
-    def get_thresholds(self, thresholds_id: int) -> ThresholdsRecord:
-        with self._cursor("read the thresholds") as cur:
-            row = cur.execute(
-                f"SELECT {_THRESHOLD_COLUMNS} FROM thresholds WHERE id = ?", [thresholds_id]
-            ).fetchone()
-        if row is None:
-            raise StoreError(f"Threshold pair {thresholds_id} does not exist in the database.")
-        return ThresholdsRecord(*row)
-
-    def thresholds_history(
-        self, model_version: str | None = None, *, limit: int = 200
-    ) -> list[ThresholdsRecord]:
-        """Published pairs, newest first (all model versions when ``model_version`` is None)."""
-        where = "" if model_version is None else "WHERE model_version = ?"
-        params: list[Any] = [] if model_version is None else [model_version]
-        with self._cursor("read the thresholds history") as cur:
-            rows = cur.execute(
-                f"SELECT {_THRESHOLD_COLUMNS} FROM thresholds {where} "
-                "ORDER BY published_at DESC, id DESC LIMIT ?",
-                [*params, limit],
-            ).fetchall()
-        return [ThresholdsRecord(*row) for row in rows]
-
-    # ------------------------------------------------------------------ scores
-
-    def save_scores(
-        self,
-        batch_id: int,
-        scores: pd.DataFrame,
-        *,
-        model_version: str,
-        thresholds_id: int | None,
-        actor: str = "system",
-    ) -> ScoringInfo:
-        """Store one scoring of a batch in one bulk insert (plus an audit entry).
-
-        ``scores`` holds ``row_number``, ``probability``, ``decision``, ``decision_model``,
-        ``rule_flags`` and ``rule_reason``. Earlier scorings are kept; readers use the latest.
-        """
-        missing = [c for c in _SCORE_INPUTS if c not in scores.columns]
-        if missing:
-            raise StoreError(f"Scores cannot be saved: columns {missing} are missing.")
-        scored_at = _utcnow()
-        view = f"scores_{uuid.uuid4().hex}"
-        with self._write_lock, self._cursor(f"save the scores of batch {batch_id}") as cur:
-            cur.register(view, scores[list(_SCORE_INPUTS)])
-            try:
-                with _transaction(cur):
-                    _insert_scores(cur, view, batch_id, model_version, thresholds_id, scored_at)
-                    cur.execute("UPDATE batches SET status = 'scored' WHERE id = ?", [batch_id])
-                    detail = {
-                        "batch_id": batch_id,
-                        "model_version": model_version,
-                        "thresholds_id": thresholds_id,
-                        "rows": len(scores),
-                    }
-                    _insert_log(cur, actor, "batch.scored", detail)
-            finally:
-                cur.unregister(view)
-        return ScoringInfo(batch_id, scored_at, model_version, thresholds_id, len(scores))
-
-    def latest_scoring(self, batch_id: int) -> ScoringInfo | None:
-        """The most recent scoring of the batch, or None when it was never scored."""
-        with self._cursor("read the scores") as cur:
-            row = cur.execute(
-                """SELECT batch_id, scored_at, any_value(model_version),
-                       any_value(thresholds_id), count(*)
-                   FROM scores WHERE batch_id = ? GROUP BY batch_id, scored_at
-                   ORDER BY scored_at DESC LIMIT 1""",
-                [batch_id],
-            ).fetchone()
-        return ScoringInfo(*row) if row else None
-
-    def load_scores(self, batch_id: int, scored_at: datetime | None = None) -> pd.DataFrame:
-        """The rows of the latest scoring of a batch (or of ``scored_at``), by row_number."""
-        if scored_at is None:
-            info = self.latest_scoring(batch_id)
-            if info is None:
-                return pd.DataFrame(columns=list(_SCORE_COLUMNS))
-            scored_at = info.scored_at
-        with self._cursor("read the scores") as cur:
-            frame = cur.execute(
-                f"SELECT {', '.join(_SCORE_COLUMNS)} FROM scores "
-                "WHERE batch_id = ? AND scored_at = ? ORDER BY row_number",
-                [batch_id, scored_at],
-            ).df()
-        return frame
-
-    def auto_validation_counts(
-        self, client_ids: pd.Series | np.ndarray | list, *, exclude_batch_id: int | None
-    ) -> pd.DataFrame:
-        """Automatic validations (decision 1) of the latest scoring of every other batch,
-        counted per (client_id, year of the claim date): columns client_id, year, n."""
-        clients = _distinct_clients(client_ids)
-        view = f"clients_{uuid.uuid4().hex}"
-        with self._cursor("count the stored automatic validations") as cur:
-            cur.register(view, clients)
-            try:
-                return cur.execute(_AUTO_VALIDATIONS_SQL.format(view=view), [exclude_batch_id]).df()
-            finally:
-                cur.unregister(view)
-
-    def client_history(
-        self, client_ids: pd.Series | np.ndarray | list, *, exclude_batch_id: int | None
-    ) -> pd.DataFrame:
-        """Stored claims of these clients from other batches, standard columns by key."""
-        clients = _distinct_clients(client_ids)
-        select = ", ".join(
-            f"c.{col} AS {_ident(key)}" for key, (col, _) in STANDARD_COLUMNS.items()
-        )
-        view = f"clients_{uuid.uuid4().hex}"
-        with self._cursor("read the clients' history") as cur:
-            cur.register(view, clients)
-            try:
-                frame = cur.execute(
-                    f"SELECT c.batch_id, {select} FROM claims c "
-                    f"JOIN {view} w ON c.client_id = w.client_id "
-                    "WHERE c.batch_id IS DISTINCT FROM ? ORDER BY c.claim_date, c.batch_id, "
-                    "c.row_number",
-                    [exclude_batch_id],
-                ).df()
-            finally:
-                cur.unregister(view)
-        frame["label"] = frame["label"].astype("Int8")
-        return frame
-
     # ------------------------------------------------------------------ internals
 
     @contextmanager
@@ -472,10 +254,6 @@ def open_store(cfg: Config, *, read_only: bool = False) -> Store:
 # ---------------------------------------------------------------------- helpers
 
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
 def _connect(path: str, read_only: bool) -> duckdb.DuckDBPyConnection:
     if path != ":memory:" and not read_only:
         try:
@@ -498,29 +276,6 @@ def _connect(path: str, read_only: bool) -> duckdb.DuckDBPyConnection:
 def _find_batch(cur: duckdb.DuckDBPyConnection, sha256: str) -> BatchInfo | None:
     row = cur.execute(f"SELECT {_BATCH_COLUMNS} FROM batches WHERE sha256 = ?", [sha256]).fetchone()
     return BatchInfo(*row) if row else None
-
-
-def _insert_log(
-    cur: duckdb.DuckDBPyConnection, actor: str, action: str, detail: dict[str, Any]
-) -> None:
-    cur.execute(
-        "INSERT INTO audit_log (logged_at, actor, action, detail) VALUES (?, ?, ?, ?)",
-        [_utcnow(), actor, action, json.dumps(detail, default=str, ensure_ascii=False)],
-    )
-
-
-@contextmanager
-def _transaction(cur: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    cur.execute("BEGIN TRANSACTION")
-    try:
-        yield
-    except BaseException:
-        try:
-            cur.execute("ROLLBACK")
-        except duckdb.Error as exc:  # already rolled back by the failed statement
-            logger.debug("rollback: %s", exc)
-        raise
-    cur.execute("COMMIT")
 
 
 def _write_batch(
@@ -625,72 +380,6 @@ def _load_sql(columns: dict[str, str]) -> str:
         f"SELECT {', '.join(select)} FROM "
         f"(SELECT *, {parsed} AS x FROM claims WHERE batch_id = ?) ORDER BY row_number"
     )
-
-
-_THRESHOLD_COLUMNS = (
-    "id, model_version, low, high, source, coalesce(reason, ''), published_by, published_at, active"
-)
-_SCORE_INPUTS = (
-    "row_number",
-    "probability",
-    "decision",
-    "decision_model",
-    "rule_flags",
-    "rule_reason",
-)
-_SCORE_COLUMNS = (*_SCORE_INPUTS, "model_version", "thresholds_id", "scored_at")
-_AUTO_VALIDATIONS_SQL = """
-WITH latest AS (
-    SELECT batch_id, max(scored_at) AS scored_at FROM scores
-    WHERE batch_id IS DISTINCT FROM ? GROUP BY batch_id
-)
-SELECT c.client_id, CAST(year(c.claim_date) AS BIGINT) AS year, count(*) AS n
-FROM scores s
-JOIN latest l ON s.batch_id = l.batch_id AND s.scored_at = l.scored_at
-JOIN claims c ON c.batch_id = s.batch_id AND c.row_number = s.row_number
-JOIN {view} w ON c.client_id = w.client_id
-WHERE s.decision = 1 AND c.claim_date IS NOT NULL
-GROUP BY c.client_id, year
-"""
-
-
-def _check_pair(low: float, high: float) -> tuple[float, float]:
-    low, high = float(low), float(high)
-    if not 0.0 <= low <= high <= 1.0:  # also False for NaN
-        raise InvalidThresholdsError(
-            f"Seuils invalides : il faut 0 <= bas <= haut <= 1 (reçu {low}, {high}). / "
-            f"Invalid thresholds: need 0 <= low <= high <= 1 (got {low}, {high})."
-        )
-    return low, high
-
-
-def _distinct_clients(client_ids: pd.Series | np.ndarray | list) -> pd.DataFrame:
-    values = pd.Series(np.asarray(client_ids, dtype=object)).dropna().astype(str).unique()
-    return pd.DataFrame({"client_id": pd.Series(values, dtype=object)})
-
-
-def _insert_scores(
-    cur: duckdb.DuckDBPyConnection,
-    view: str,
-    batch_id: int,
-    model_version: str,
-    thresholds_id: int | None,
-    scored_at: datetime,
-) -> None:
-    cur.execute(
-        f"""INSERT INTO scores (batch_id, row_number, model_version, probability, decision,
-               decision_model, rule_flags, rule_reason, thresholds_id, scored_at)
-           SELECT ?, CAST(row_number AS INTEGER), ?, CAST(probability AS DOUBLE),
-               CAST(decision AS TINYINT), CAST(decision_model AS TINYINT),
-               nullif(CAST(rule_flags AS VARCHAR), ''), nullif(CAST(rule_reason AS VARCHAR), ''),
-               ?, ?
-           FROM {view}""",
-        [batch_id, model_version, thresholds_id, scored_at],
-    )
-
-
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _literal(text: str) -> str:

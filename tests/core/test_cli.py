@@ -186,3 +186,17 @@ def test_score_stores_drift_and_the_drift_command_reports_it(env, tiny_model, ca
     assert stored("SELECT count(*) FROM drift_reports") == 2
     assert main(["drift", "--batch", "1", "--against", "previous"]) == 2  # the first batch
     assert "premier" in capsys.readouterr().err
+
+
+def test_score_says_when_costs_fall_back_to_the_fixed_amount(capsys):
+    from types import SimpleNamespace
+
+    from core.cli_score import _print_amount_fallback
+
+    ev = SimpleNamespace(amount_fallback=True, n_amount_fallback=8340)
+    _print_amount_fallback(SimpleNamespace(evaluation=ev), "fr")
+    assert "Pas de montant pour 8340" in capsys.readouterr().out
+    _print_amount_fallback(SimpleNamespace(evaluation=None), "en")
+    ev = SimpleNamespace(amount_fallback=False, n_amount_fallback=0)
+    _print_amount_fallback(SimpleNamespace(evaluation=ev), "en")
+    assert capsys.readouterr().out == ""
