@@ -4,26 +4,10 @@ Input frames are validated batch frames (columns named by ``ColumnSpec.key``). E
 feature uses only what is known when the claim arrives. Features whose role is absent
 from the profile are not built; :meth:`FeaturePipeline.feature_table` documents the rest.
 
-Target encodings (justified rate per family / category / sub-category, per segment and
-market, per extra category) are smoothed towards the parent level
-(``(sum_y + m * parent) / (n + m)``); a level seen fewer than ``min_count`` times is not
-stored, so it — like a category unknown at scoring time — backs off to its parent:
-sub-category -> category -> family -> global rate. Levels are keyed by their full path,
-so two sub-categories with the same name under different categories stay apart. On the
-training rows themselves the encodings are computed out-of-fold (K-fold), so a row's own
-label never enters its own feature.
-
-Client history (needs a client and a date column) counts claims *strictly before* the
-current one: an earlier date, or the same date and a lower claim ID (without an ID
-column, same-day claims are not counted). ``history`` holds earlier stored claims; the
-frame's own rows always count as history too, and history rows with the same ID as a
-frame row are dropped (without IDs, exact duplicates are dropped).
-
-Train/serve caveat: ``prior_justified_year`` counts earlier claims *whose label is known*.
-In training every earlier label is known; at scoring time recent claims may still be
-awaiting their audit, so the count is lower than the model saw in training. Its weight
-in the model should be read with that in mind (the training report measures the test
-metrics with the test labels hidden as well).
+Target encodings (justified rates with smoothing, back-off to the parent level and
+out-of-fold values on the training rows) are in :mod:`core.target_encoding`; the client-
+history features (claims strictly before the current one, and their train/serve caveat)
+in :mod:`core.feature_history`.
 """
 
 from __future__ import annotations
@@ -36,6 +20,13 @@ import numpy as np
 import pandas as pd
 
 from core.config import SchemaConfig
+from core.feature_history import (
+    HISTORY_DESCRIPTIONS,
+    HISTORY_FEATURES,
+    client_history,
+    history_features,
+)
+from core.target_encoding import TargetEncoder, hier_medians, lookup_chain, text_col
 
 __all__ = ["HIERARCHY", "FeaturePipeline", "client_history"]
 
@@ -43,7 +34,6 @@ log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
 HIERARCHY = ("family", "category", "subcategory")
-_SEP = "\x1f"  # joins hierarchy levels into one path key
 _ROLES = (
     "id",
     "client_id",
@@ -107,12 +97,18 @@ class FeaturePipeline:
         coded = tuple(self._key(r) for r in _CODED if r in self.columns)
         return coded + self.extra_categories
 
+    @property
+    def _encoder(self) -> TargetEncoder:
+        hier = self._hier_roles
+        keys = tuple(self._key(r) for r in hier)
+        return TargetEncoder(hier, keys, self._flat_encoded, self.smoothing, self.min_count)
+
     # -------------------------------------------------------------------- fit
     def fit(self, frame: pd.DataFrame) -> FeaturePipeline:
         """Fit every statistic on labelled rows of ``frame`` (label 0/1); returns self."""
         y = _labels(frame, self.columns.get("label"))
         self.global_rate_ = float(y.mean())
-        self.rates_ = self._fit_rates(frame, y)
+        self.rates_ = self._encoder.fit(frame, y)
         self.freqs_ = self._fit_freqs(frame)
         self.medians_ = self._fit_medians(frame)
         self.levels_ = {
@@ -131,34 +127,16 @@ class FeaturePipeline:
         self.fit(frame)
         out = self.transform(frame, history)
         y = _labels(frame, self.columns.get("label"))
-        folds = fold_ids(len(frame), self.n_folds, self.seed)
-        for k in range(self.n_folds):
-            held = folds == k
-            rates = self._fit_rates(frame.loc[~held], y[~held])
-            encoded = self._encode(frame.loc[held], rates, float(y[~held].mean()))
-            for name, values in encoded.items():
-                out.loc[held, name] = values
+        for name, values in self._encoder.out_of_fold(frame, y, self.n_folds, self.seed).items():
+            out[name] = values
         for name, values in _interactions({c: out[c].to_numpy() for c in out}).items():
             out[name] = values  # recomputed from the out-of-fold rates
         return out
 
-    def _fit_rates(self, frame: pd.DataFrame, y: np.ndarray) -> dict[str, dict[str, float]]:
-        prior = float(y.mean())
-        rates: dict[str, dict[str, float]] = {}
-        if self._hier_roles:
-            keys = hier_keys(frame, [self._key(r) for r in self._hier_roles])
-            found = hier_rates(keys, y, prior, self.smoothing, self.min_count)
-            rates.update(zip(self._hier_roles, found, strict=True))
-        for key in self._flat_encoded:
-            (rates[key],) = hier_rates(
-                [text_col(frame, key)], y, prior, self.smoothing, self.min_count
-            )
-        return rates
-
     def _fit_freqs(self, frame: pd.DataFrame) -> dict[str, dict[str, float]]:
         out: dict[str, dict[str, float]] = {}
         if self._hier_roles:
-            keys = hier_keys(frame, [self._key(r) for r in self._hier_roles])
+            keys = self._encoder.paths(frame)
             for role, key in zip(self._hier_roles, keys, strict=True):
                 out[role] = key.value_counts(normalize=True).astype(float).to_dict()
         for key in self.extra_categories:
@@ -169,7 +147,7 @@ class FeaturePipeline:
         if not self.has("amount"):
             return {}
         amount = pd.to_numeric(frame[self._key("amount")], errors="coerce").astype(float)
-        keys = hier_keys(frame, [self._key(r) for r in self._hier_roles])
+        keys = self._encoder.paths(frame)
         levels = hier_medians(keys, amount, self.min_count)
         return {
             "global": float(amount.median()),
@@ -180,33 +158,17 @@ class FeaturePipeline:
     def transform(self, frame: pd.DataFrame, history: pd.DataFrame | None = None) -> pd.DataFrame:
         """The feature matrix of ``frame`` (index kept), columns in :attr:`feature_names`."""
         self._check_fitted()
-        paths = self._paths(frame)
+        encoder = self._encoder
+        paths = encoder.paths(frame)
         cols: dict[str, Any] = {}
-        cols.update(self._encode(frame, self.rates_, self.global_rate_, paths))
+        cols.update(encoder.encode(frame, self.rates_, self.global_rate_, paths))
         cols.update(self._frequencies(frame, paths))
         cols.update(self._codes(frame))
         cols.update(self._numeric(frame, paths))
-        cols.update(self._history(frame, history))
+        cols.update(history_features(frame, history, self.columns))
         cols.update(_interactions(cols))
         out = pd.DataFrame(cols, index=frame.index)
         return out[self.feature_names].astype(float)
-
-    def _paths(self, frame: pd.DataFrame) -> list[pd.Series]:
-        """Path keys of the hierarchy levels the profile maps (empty list if none)."""
-        return hier_keys(frame, [self._key(r) for r in self._hier_roles])
-
-    def _encode(
-        self, frame: pd.DataFrame, rates: dict, prior: float, paths: list[pd.Series] | None = None
-    ) -> dict[str, np.ndarray]:
-        out: dict[str, np.ndarray] = {}
-        keys = self._paths(frame) if paths is None else paths
-        if self._hier_roles:
-            maps = [rates[r] for r in self._hier_roles]
-            for i, role in enumerate(self._hier_roles):
-                out[f"rate_{role}"] = lookup_chain(keys[: i + 1], maps[: i + 1], prior)
-        for key in self._flat_encoded:
-            out[f"rate_{key}"] = lookup_chain([text_col(frame, key)], [rates[key]], prior)
-        return out
 
     def _frequencies(self, frame: pd.DataFrame, keys: list[pd.Series]) -> dict[str, np.ndarray]:
         out: dict[str, np.ndarray] = {}
@@ -265,13 +227,6 @@ class FeaturePipeline:
             out["amount_above_pnb"] = np.where(np.isnan(ratio), np.nan, (ratio > 1).astype(float))
         return out
 
-    def _history(self, frame: pd.DataFrame, history: pd.DataFrame | None) -> dict[str, np.ndarray]:
-        if not self.has("client_id", "date"):
-            return {}
-        roles = {r: self.columns.get(r) for r in ("id", "client_id", "date", "label")}
-        table = client_history(frame, history, roles)
-        return {name: table[name].to_numpy(float) for name in _HISTORY}
-
     # ------------------------------------------------------------ description
     @property
     def feature_names(self) -> list[str]:
@@ -302,7 +257,7 @@ class FeaturePipeline:
         specs += [(k, _DESC["extra_number"].format(k), [k]) for k in self.extra_numbers]
         if self.has("client_id", "date"):
             src = [self._key(r) for r in ("client_id", "date", "id", "label") if self.has(r)]
-            specs += [(n, _DESC[n], src) for n in _HISTORY]
+            specs += [(n, _DESC[n], src) for n in HISTORY_FEATURES]
         sources = {n: src for n, _, src in specs}
         for name, needs in _INTERACTIONS.items():
             dev = next(
@@ -402,12 +357,6 @@ def _interactions(cols: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     return out
 
 
-_HISTORY = (
-    "prior_claims_year",
-    "prior_claims_total",
-    "prior_justified_year",
-    "days_since_prior_claim",
-)
 _INTERACTIONS = {
     "segment_rate_x_amount_dev": "rate_segment",
     "prior_year_x_amount_dev": "prior_claims_year",
@@ -432,166 +381,7 @@ _DESC = {
     "log_amount_per_delay_day": "log(1 + amount / max(delay, 1))",
     "log_amount_to_pnb": "log(1 + amount / PNB) (missing when PNB <= 0)",
     "amount_above_pnb": "1 when the amount exceeds the client's PNB of last year",
-    "prior_claims_year": "Claims of the same client earlier in the same calendar year "
-    "(earlier date, or same date and lower ID)",
-    "prior_claims_total": "Claims of the same client earlier in the available history",
-    "prior_justified_year": "Earlier claims of the client this calendar year known to be "
-    "justified (labels known at the time; see the train/serve caveat)",
-    "days_since_prior_claim": "Days since the client's previous claim (missing if none)",
+    **HISTORY_DESCRIPTIONS,
     "segment_rate_x_amount_dev": "Segment justified rate x amount deviation (interaction)",
     "prior_year_x_amount_dev": "Prior claims this year x amount deviation (interaction)",
 }
-
-
-# ------------------------------------------------------------------ statistics helpers
-
-
-def text_col(frame: pd.DataFrame, key: str) -> pd.Series:
-    """Column as text, missing values (and a missing column) as ''."""
-    if key not in frame:
-        return pd.Series("", index=frame.index, dtype=object)
-    col = frame[key]
-    return col.where(col.notna(), "").astype(str)
-
-
-def hier_keys(frame: pd.DataFrame, keys: list[str]) -> list[pd.Series]:
-    """Path keys of each hierarchy level: family, family/category, ..."""
-    out: list[pd.Series] = []
-    for key in keys:
-        col = text_col(frame, key)
-        out.append(col if not out else out[-1] + _SEP + col)
-    return out
-
-
-def hier_rates(
-    keys: list[pd.Series], y: np.ndarray, prior: float, m: float, min_count: int
-) -> list[dict[str, float]]:
-    """Smoothed rate of each level, towards its parent; only levels with >= min_count."""
-    out: list[dict[str, float]] = []
-    effective: dict[str, float] = {}
-    for i, key in enumerate(keys):
-        stats = pd.DataFrame({"k": key.to_numpy(), "y": y}).groupby("k")["y"].agg(["sum", "count"])
-        if i == 0:
-            parent = np.full(len(stats), prior)
-        else:
-            parents = stats.index.to_series().str.rsplit(_SEP, n=1).str[0]
-            parent = parents.map(effective).fillna(prior).to_numpy(float)
-        n = stats["count"].to_numpy(float)
-        smoothed = (stats["sum"].to_numpy(float) + m * parent) / (n + m)
-        value = np.where(n >= min_count, smoothed, parent)
-        effective = dict(zip(stats.index, value.tolist(), strict=True))
-        out.append(
-            {k: v for k, v, c in zip(stats.index, value.tolist(), n, strict=True) if c >= min_count}
-        )
-    return out
-
-
-def hier_medians(
-    keys: list[pd.Series], values: pd.Series, min_count: int
-) -> list[dict[str, float]]:
-    """Median of ``values`` per level with at least min_count non-missing values."""
-    out = []
-    for key in keys:
-        stats = values.groupby(key.to_numpy()).agg(["median", "count"])
-        kept = stats[stats["count"] >= min_count]["median"]
-        out.append({str(k): float(v) for k, v in kept.items()})
-    return out
-
-
-def lookup_chain(keys: list[pd.Series], maps: list[dict[str, float]], default: float) -> np.ndarray:
-    """Value of the deepest level found in its map, else its parents', else ``default``."""
-    out = np.full(len(keys[0]) if keys else 0, default, dtype=float)
-    for key, mapping in zip(keys, maps, strict=True):
-        found = key.map(mapping).to_numpy(dtype=float, na_value=np.nan)
-        out = np.where(np.isnan(found), out, found)
-    return out
-
-
-def fold_ids(n: int, n_folds: int, seed: int) -> np.ndarray:
-    """A random fold number 0..n_folds-1 per row (balanced)."""
-    return np.random.default_rng(seed).permutation(n) % n_folds
-
-
-def client_history(
-    frame: pd.DataFrame, history: pd.DataFrame | None, roles: Mapping[str, str | None]
-) -> pd.DataFrame:
-    """Per row of ``frame``: prior claims this year / in total, prior justified this year,
-    days since the previous claim — over ``history`` plus ``frame``, strictly earlier claims.
-    """
-    id_key, client, date, label = (roles.get(r) for r in ("id", "client_id", "date", "label"))
-    shared = [c for c in frame.columns if c not in ("row_number", "label_excluded", label)]
-    if history is not None and len(history):
-        shared = [c for c in shared if c in history.columns]
-    cur = _history_rows(frame, _identity(frame, id_key, shared), client, date, label)
-    cur["_row"] = np.arange(len(frame))
-    parts = [cur]
-    if history is not None and len(history):
-        hist = _history_rows(history, _identity(history, id_key, shared), client, date, label)
-        hist = hist[~hist["_id"].isin(set(cur["_id"]))]
-        hist["_row"] = -1
-        parts.append(hist)
-    rows = pd.concat(parts, ignore_index=True)
-    rows = rows[(rows["_client"] != "") & rows["_date"].notna()]
-    client = pd.factorize(rows["_client"])[0]  # grouping only: any code order will do
-    ident = pd.factorize(rows["_id"], sort=True)[0]  # same day: lower ID first
-    order = np.lexsort((ident, rows["_date"].to_numpy().astype("int64"), client))
-    rows = rows.iloc[order].assign(_client=client[order])
-    counts = _history_counts(rows, same_day_counts=bool(id_key))
-    out = pd.DataFrame(
-        {name: np.zeros(len(frame)) for name in _HISTORY[:3]} | {_HISTORY[3]: np.nan}
-    )
-    mine = counts[counts["_row"] >= 0]
-    out.iloc[mine["_row"].to_numpy()] = mine[list(_HISTORY)].to_numpy(float)
-    return out
-
-
-def _identity(frame: pd.DataFrame, id_key: str | None, shared: list[str]) -> np.ndarray:
-    """Claim ID as text; without an ID column, a hash of the shared columns."""
-    if id_key:
-        return text_col(frame, id_key).to_numpy()
-    hashed = pd.util.hash_pandas_object(frame[shared], index=False)
-    return hashed.to_numpy().astype(str)
-
-
-def _history_rows(
-    frame: pd.DataFrame, ident: np.ndarray, client: str | None, date: str | None, label: str | None
-) -> pd.DataFrame:
-    lab = pd.to_numeric(frame[label], errors="coerce") if label and label in frame else None
-    if lab is not None and "label_excluded" in frame:
-        lab = lab.where(~frame["label_excluded"].fillna(False).astype(bool))
-    return pd.DataFrame(
-        {
-            "_id": ident,
-            "_client": text_col(frame, client).to_numpy(),
-            "_date": pd.to_datetime(
-                frame[date] if date in frame else pd.Series(pd.NaT, index=frame.index),
-                errors="coerce",
-            ).to_numpy(),
-            "_y": np.zeros(len(frame)) if lab is None else lab.fillna(0).to_numpy(float),
-        }
-    )
-
-
-def _history_counts(rows: pd.DataFrame, *, same_day_counts: bool) -> pd.DataFrame:
-    """Cumulative counts over rows sorted by client, date, ID (strictly earlier rows)."""
-    year = rows["_date"].dt.year
-    by_client = rows.groupby("_client", sort=False)
-    by_year = rows.groupby([rows["_client"], year], sort=False)
-    out = pd.DataFrame({"_row": rows["_row"]})
-    out["prior_claims_total"] = by_client.cumcount()
-    out["prior_claims_year"] = by_year.cumcount()
-    out["prior_justified_year"] = by_year["_y"].cumsum() - rows["_y"]
-    days = by_client["_date"].diff().dt.days
-    if not same_day_counts:  # no ID: a same-day claim is not "before"
-        by_day = rows.groupby(["_client", "_date"], sort=False)
-        earlier_today = by_day.cumcount()
-        out["prior_claims_total"] -= earlier_today
-        out["prior_claims_year"] -= earlier_today
-        out["prior_justified_year"] -= by_day["_y"].cumsum() - rows["_y"]
-        days = (
-            days.where(earlier_today == 0)
-            .groupby([rows["_client"], rows["_date"]])
-            .transform("first")
-        )
-    out["days_since_prior_claim"] = days
-    return out

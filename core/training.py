@@ -1,6 +1,6 @@
 """Training: split, leakage audit, model comparison, Optuna tuning, calibration, metrics.
 
-:func:`train` is the one public entry point. Steps:
+:func:`train` is the one public entry point (data, split: :mod:`core.training_data`). Steps:
 
 1. Rows with an unknown label (``<NA>``) or ``label_excluded`` are dropped.
 2. Split. With a date column: time-based — test = the later period (``test_frame``, or the
@@ -44,7 +44,6 @@ from core.calibration import (
 from core.config import Config, SchemaConfig
 from core.costs import CostModel
 from core.decisions import CostSurface
-from core.exceptions import TrainingError
 from core.features import FeaturePipeline
 from core.leakage import LeakageReport, audit_training_data, enforce
 from core.model import TrainedModel
@@ -57,13 +56,19 @@ from core.model_compare import (
     tune_xgboost,
 )
 from core.thresholds import choose_cost_minimum
+from core.training_data import (
+    SplitParts,
+    keyed_frame,
+    label_values,
+    labelled_rows,
+    split_frame,
+    split_parts,
+)
 
 __all__ = ["TrainingResult", "keyed_frame", "labelled_rows", "split_frame", "train"]
 
 log = logging.getLogger(__name__)
 
-MIN_ROWS = 50
-MIN_PER_CLASS = 10
 Progress = Callable[[str, float], None]
 
 
@@ -83,90 +88,11 @@ class TrainingResult:
 
 
 @dataclass(frozen=True)
-class _Parts:
-    """Labelled rows of each part, the history each is transformed with, the split kind."""
-
-    fit: pd.DataFrame
-    valid: pd.DataFrame
-    test: pd.DataFrame
-    history: pd.DataFrame  # the whole training frame (all rows)
-    kind: str
-
-
-@dataclass(frozen=True)
 class _Matrices:
     pipeline: FeaturePipeline
     x: dict[str, pd.DataFrame]  # "fit", "valid", "test", "test_hidden"
     y: dict[str, np.ndarray]  # "fit", "valid", "test"
     amount: dict[str, np.ndarray | None]
-
-
-# --------------------------------------------------------------------------- frames
-
-
-def keyed_frame(raw: pd.DataFrame, schema: SchemaConfig) -> pd.DataFrame:
-    """Rename reference headers to keys and map the label, for *clean* generated data.
-
-    For the demo generator's frames in tests and benchmarks; user files go through
-    :func:`core.ingest.validate_bytes`, which does this with full validation.
-    """
-    names = {c.name: c.key for c in schema.columns if c.name in raw.columns}
-    frame = raw.rename(columns=names)[list(names.values())].copy()
-    label = schema.by_role("label")
-    if label is not None and label.key in frame:
-        text = frame[label.key].astype(str).str.strip().str.lower()
-        pos, neg = set(schema.label.positive), set(schema.label.negative)
-        mapped = np.where(text.isin(pos), 1.0, np.where(text.isin(neg), 0.0, np.nan))
-        frame[label.key] = pd.array(pd.Series(mapped).astype("Int8"), dtype="Int8")
-        frame["label_excluded"] = False
-    frame["row_number"] = np.arange(2, len(frame) + 2)
-    return frame
-
-
-def labelled_rows(frame: pd.DataFrame, schema: SchemaConfig) -> pd.DataFrame:
-    """Rows usable for training: label 0/1 and not excluded."""
-    label = schema.by_role("label")
-    if label is None or label.key not in frame:
-        raise TrainingError("Training needs a label column (role 'label') in the file.")
-    keep = pd.to_numeric(frame[label.key], errors="coerce").isin([0, 1])
-    if "label_excluded" in frame:
-        keep &= ~frame["label_excluded"].fillna(False).astype(bool)
-    return frame[keep.to_numpy()]
-
-
-def split_frame(
-    frame: pd.DataFrame, schema: SchemaConfig, *, share: float = 0.2, seed: int = 0
-) -> tuple[pd.DataFrame, pd.DataFrame, str]:
-    """(earlier, later, kind): the last ``share`` of rows by date, else stratified.
-
-    Rows sharing a date stay together; rows without a date stay in the earlier part.
-    Falls back to stratified when the later part would lack either class.
-    """
-    date = schema.by_role("date")
-    y = _labels(frame, schema)
-    if date is not None and date.key in frame and frame[date.key].notna().any():
-        dates = pd.to_datetime(frame[date.key], errors="coerce")
-        ordered = dates.dropna().sort_values()
-        cut = ordered.iloc[min(len(ordered) - 1, int(len(ordered) * (1 - share)))]
-        later = (dates >= cut).to_numpy()
-        if _enough(y[later]) and _enough(y[~later]):
-            return frame[~later], frame[later], "time"
-        log.warning("time split leaves a class too rare; splitting stratified instead")
-    rng = np.random.default_rng(seed)
-    later = np.zeros(len(frame), dtype=bool)
-    for cls in (0.0, 1.0):
-        idx = np.flatnonzero(y == cls)
-        later[rng.choice(idx, size=round(len(idx) * share), replace=False)] = True
-    return frame[~later], frame[later], "stratified"
-
-
-def _enough(y: np.ndarray) -> bool:
-    return len(y) >= MIN_ROWS // 2 and min((y == 0).sum(), (y == 1).sum()) >= MIN_PER_CLASS // 2
-
-
-def _labels(frame: pd.DataFrame, schema: SchemaConfig) -> np.ndarray:
-    key = schema.by_role("label").key  # type: ignore[union-attr]
-    return pd.to_numeric(frame[key], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
 def _amounts(frame: pd.DataFrame, schema: SchemaConfig) -> np.ndarray | None:
@@ -175,27 +101,6 @@ def _amounts(frame: pd.DataFrame, schema: SchemaConfig) -> np.ndarray | None:
         return None
     values = pd.to_numeric(frame[spec.key], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     return np.clip(values, 0, None)
-
-
-def _split_parts(
-    train_frame: pd.DataFrame, test_frame: pd.DataFrame | None, schema: SchemaConfig, seed: int
-) -> _Parts:
-    data = labelled_rows(train_frame, schema)
-    if len(data) < MIN_ROWS or not _enough(_labels(data, schema)):
-        raise TrainingError(
-            f"Not enough labelled claims to train: {len(data)} rows; need at least {MIN_ROWS} "
-            f"with {MIN_PER_CLASS} of each class."
-        )
-    if test_frame is None:
-        data, test, kind_test = split_frame(data, schema, seed=seed)
-    else:
-        test = labelled_rows(test_frame, schema)
-        kind_test = "time" if schema.has("date") else "stratified"
-        if not len(test):
-            raise TrainingError("The test file holds no labelled claims.")
-    fit, valid, kind_valid = split_frame(data, schema, seed=seed)
-    kind = "time" if kind_test == kind_valid == "time" else "stratified"
-    return _Parts(fit, valid, test, train_frame, kind)
 
 
 # --------------------------------------------------------------------------- train
@@ -222,7 +127,7 @@ def train(
     start = time.perf_counter()
     report = progress or _no_progress
     report("split", 0.0)
-    parts = _split_parts(train_frame, test_frame, cfg.schema, seed)
+    parts = split_parts(train_frame, test_frame, cfg.schema, seed)
     report("features", 0.03)
     mats = _build_matrices(parts, cfg.schema, seed)
     report("leakage audit", 0.08)
@@ -296,7 +201,7 @@ def _schema_columns(frame: pd.DataFrame, schema: SchemaConfig) -> pd.DataFrame:
     return frame[[k for k in schema.keys if k in frame.columns]]
 
 
-def _build_matrices(parts: _Parts, schema: SchemaConfig, seed: int) -> _Matrices:
+def _build_matrices(parts: SplitParts, schema: SchemaConfig, seed: int) -> _Matrices:
     pipeline = FeaturePipeline.from_schema(schema, seed=seed)
     label_key = schema.by_role("label").key  # type: ignore[union-attr]
     hidden = parts.test.assign(**{label_key: pd.array([pd.NA] * len(parts.test), dtype="Int8")})
@@ -306,18 +211,18 @@ def _build_matrices(parts: _Parts, schema: SchemaConfig, seed: int) -> _Matrices
         "test": pipeline.transform(parts.test, history=parts.history),
         "test_hidden": pipeline.transform(hidden, history=_without_labels(parts, schema)),
     }
-    y = {k: _labels(getattr(parts, k), schema) for k in ("fit", "valid", "test")}
+    y = {k: label_values(getattr(parts, k), schema) for k in ("fit", "valid", "test")}
     amount = {k: _amounts(getattr(parts, k), schema) for k in ("fit", "valid", "test")}
     return _Matrices(pipeline, x, y, amount)
 
 
-def _without_labels(parts: _Parts, schema: SchemaConfig) -> pd.DataFrame:
+def _without_labels(parts: SplitParts, schema: SchemaConfig) -> pd.DataFrame:
     """The history as scoring would see it: the test claims' labels not yet known."""
     label_key = schema.by_role("label").key  # type: ignore[union-attr]
     id_spec = schema.by_role("id")
     history = parts.history
     if id_spec is None or id_spec.key not in history or id_spec.key not in parts.test:
-        return history  # without IDs, the test rows replace their copies (features.py)
+        return history  # without IDs, the test rows replace their copies (feature_history.py)
     in_test = history[id_spec.key].isin(set(parts.test[id_spec.key])).to_numpy()
     if not in_test.any():
         return history
@@ -426,7 +331,7 @@ def _date_range(frame: pd.DataFrame, schema: SchemaConfig) -> list[str] | None:
 
 def _metadata(
     cfg: Config,
-    parts: _Parts,
+    parts: SplitParts,
     mats: _Matrices,
     fitted: _Fitted,
     metrics: dict[str, Any],
@@ -478,7 +383,7 @@ def _version(name: str) -> str | None:
 
 
 def _reference(
-    model: TrainedModel, parts: _Parts, schema: SchemaConfig, seed: int, size: int = 5000
+    model: TrainedModel, parts: SplitParts, schema: SchemaConfig, seed: int, size: int = 5000
 ) -> pd.DataFrame:
     """Up to ``size`` labelled training rows (profile columns) + calibrated probabilities."""
     rows = pd.concat([parts.fit, parts.valid])
