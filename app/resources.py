@@ -29,7 +29,8 @@ from core.costs import CostModel
 from core.decisions import CostSurface
 from core.excel import list_sheets
 from core.exceptions import WorkbenchError
-from core.explain import GlobalExplanation, load_summary
+from core.explain_store import load_summary
+from core.explain_types import GlobalExplanation
 from core.model import TrainedModel
 from core.registry import ModelVersion, Registry
 from core.scoring import StoredScoring, load_scores, load_scoring

@@ -146,7 +146,7 @@ _MODEL_ACTIVATION = (
 _SHAP_SUMMARIES = (
     # Global SHAP explanations (core.explain), one row per computation; readers take the
     # latest of (model_version, source, grouping). `sample` is a Parquet file of the
-    # per-claim group contributions, colour ranks and values (see core.explain.save_summary).
+    # per-claim group contributions, colour ranks and values (see core.explain_store.save_summary).
     "CREATE SEQUENCE shap_summaries_id_seq START 1",
     """CREATE TABLE shap_summaries (
         id BIGINT PRIMARY KEY DEFAULT nextval('shap_summaries_id_seq'),

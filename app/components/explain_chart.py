@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import charts
+from app import charts_shap
 from app.i18n import t
-from core.explain import ClaimExplanation
+from core.explain_types import ClaimExplanation
 from core.formatting import fmt_pct, fmt_signed
 
 SCALE_KEY = "explain.scale"
@@ -86,7 +86,7 @@ def show(explanation: ClaimExplanation, scale: str, lang: str, *, key: str) -> N
         "total_text": total_text,
         "format": ".0%" if on_p else "",
     }
-    fig = charts.shap_waterfall(
+    fig = charts_shap.shap_waterfall(
         names,
         deltas,
         [fmt_signed(d, lang, decimals) for d in deltas],

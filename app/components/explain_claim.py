@@ -14,7 +14,7 @@ from app import resources
 from app.components import explain_chart
 from app.i18n import current_lang, t
 from app.theme import icon_label
-from core import explain
+from core import explain, explain_store
 from core.exceptions import WorkbenchError
 from core.explain_text import claim_values
 from core.formatting import fmt_datetime, fmt_money, fmt_number, fmt_pct
@@ -28,18 +28,18 @@ _SOURCES = ("config", "manual", "cost-optimal", "closed-form", "capacity", "guar
 def not_found(claim_id: str) -> None:
     """A helpful message for an unknown ID, with close matches when there are some."""
     st.warning(t("explain.not_found", id=claim_id), icon="🔍")
-    close = explain.suggest_claim_ids(resources.store(), claim_id)
+    close = explain_store.suggest_claim_ids(resources.store(), claim_id)
     if close:
         st.caption(t("explain.did_you_mean", ids=", ".join(close)))
 
 
-def not_scored(location: explain.ClaimLocation) -> None:
+def not_scored(location: explain_store.ClaimLocation) -> None:
     st.info(t("explain.not_scored", id=location.claim_id, batch=location.batch_id), icon="⏳")
     st.page_link("views/upload.py", label=t("explain.go_upload"), icon="📥")
 
 
 def show(
-    location: explain.ClaimLocation,
+    location: explain_store.ClaimLocation,
     scoring: StoredScoring,
     model: TrainedModel,
     row: pd.DataFrame,
@@ -119,7 +119,7 @@ def _explained(
 
 
 def _similar(model: TrainedModel, row: pd.DataFrame, lang: str) -> None:
-    found = explain.similar_claims(resources.store(), row, reference=model.reference)
+    found = explain_store.similar_claims(resources.store(), row, reference=model.reference)
     if found.source == "none":
         st.caption(t("explain.similar_none"))
         return

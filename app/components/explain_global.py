@@ -10,10 +10,11 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from app import charts, resources
+from app import charts_shap, resources
 from app.i18n import current_lang, t
-from core import explain
+from core import explain, explain_store
 from core.exceptions import WorkbenchError
+from core.explain_types import GlobalExplanation
 from core.formatting import fmt_datetime, fmt_number
 from core.model import TrainedModel
 
@@ -58,18 +59,18 @@ def show(version: str, model: TrainedModel, *, batch_id: int | None = None) -> N
 def _settings(model: TrainedModel, batch_id: int | None) -> tuple[str, int, str]:
     sources = []
     if model.reference is not None and len(model.reference):
-        sources.append(explain.SOURCE_REFERENCE)
+        sources.append(explain_store.SOURCE_REFERENCE)
     batches = resources.store().list_batches()
-    sources += [explain.batch_source(b.id) for b in batches]
-    names = {explain.SOURCE_REFERENCE: t("explain.global_reference")}
+    sources += [explain_store.batch_source(b.id) for b in batches]
+    names = {explain_store.SOURCE_REFERENCE: t("explain.global_reference")}
     for b in batches:
         option = t("explain.pick_batch_option", id=b.id, file=b.file_name)
-        names[explain.batch_source(b.id)] = option
+        names[explain_store.batch_source(b.id)] = option
     if not sources:
-        sources = [explain.SOURCE_REFERENCE]
+        sources = [explain_store.SOURCE_REFERENCE]
     wanted = sources[0]
-    if explain.SOURCE_REFERENCE not in sources and batch_id is not None:
-        wanted = explain.batch_source(batch_id)
+    if explain_store.SOURCE_REFERENCE not in sources and batch_id is not None:
+        wanted = explain_store.batch_source(batch_id)
     cols = st.columns([3, 1, 3], vertical_alignment="bottom")
     source = cols[0].selectbox(
         t("explain.global_source"),
@@ -99,10 +100,10 @@ def _settings(model: TrainedModel, batch_id: int | None) -> tuple[str, int, str]
 
 def _compute(
     model: TrainedModel, source: str, size: int, grouping: str
-) -> explain.GlobalExplanation | None:
+) -> GlobalExplanation | None:
     with st.spinner(t("explain.global_running", n=fmt_number(size, current_lang()))):
         try:
-            summary = explain.compute_summary(
+            summary = explain_store.compute_summary(
                 resources.store(), model, source, size=size, grouping=grouping
             )
         except WorkbenchError as exc:
@@ -112,13 +113,13 @@ def _compute(
     return summary
 
 
-def _charts(summary: explain.GlobalExplanation, lang: str) -> None:
+def _charts(summary: GlobalExplanation, lang: str) -> None:
     table = summary.importance.head(TOP)
     order = [summary.keys.index(k) for k in table["column"]]
     labels = [summary.labels(lang)[i] for i in order]
     left, right = st.columns(2, gap="large")
     with left:
-        fig = charts.shap_importance_bars(
+        fig = charts_shap.shap_importance_bars(
             labels,
             table["mean_abs_log_odds"].tolist(),
             lang=lang,
@@ -126,7 +127,7 @@ def _charts(summary: explain.GlobalExplanation, lang: str) -> None:
         )
         st.plotly_chart(fig, width="stretch", key="explain.global.bars")
     with right:
-        fig = charts.shap_beeswarm(
+        fig = charts_shap.shap_beeswarm(
             summary.contributions[:, order],
             summary.colour[:, order],
             labels,
@@ -145,7 +146,7 @@ def _charts(summary: explain.GlobalExplanation, lang: str) -> None:
     _dependence(summary, order, labels, lang)
 
 
-def _dependence(summary: explain.GlobalExplanation, order: list[int], labels: list[str], lang: str):
+def _dependence(summary: GlobalExplanation, order: list[int], labels: list[str], lang: str):
     choice = st.selectbox(
         t("explain.dependence_column"),
         range(len(order)),
@@ -154,7 +155,7 @@ def _dependence(summary: explain.GlobalExplanation, order: list[int], labels: li
     )
     i = order[choice or 0]
     x = summary.values[summary.keys[i]].to_numpy()
-    fig = charts.shap_dependence(
+    fig = charts_shap.shap_dependence(
         x,
         summary.contributions[:, i],
         lang=lang,

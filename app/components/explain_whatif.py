@@ -20,6 +20,7 @@ from app.i18n import current_lang, t
 from app.theme import icon_label
 from core import explain
 from core.exceptions import WorkbenchError
+from core.explain_whatif import decide_claim, edit_claim, level_choices
 from core.formatting import fmt_money, fmt_number, fmt_pct, fmt_signed
 from core.model import TrainedModel
 
@@ -60,14 +61,14 @@ def show(
     with fields:
         edits = _fields(model, row.iloc[0].to_dict(), prefix)
         st.button(t("explain.whatif_reset"), key=f"{prefix}reset", on_click=_reset, args=(prefix,))
-    edited = explain.edit_claim(row, edits)
+    edited = edit_claim(row, edits)
     scale, grouping = explain_chart.current()
     try:
         before = explain.explain_claim(model, row, history, grouping=grouping)
         after = explain.explain_claim(model, edited, history, grouping=grouping)
         low, high = thresholds
         prior = prior_validations
-        decision = explain.decide_claim(edited, after.probability, low, high, cfg, prior)
+        decision = decide_claim(edited, after.probability, low, high, cfg, prior)
     except WorkbenchError as exc:
         st.error(str(exc), icon="⛔")
         return
@@ -105,7 +106,7 @@ def _fields(model: TrainedModel, original: dict[str, Any], prefix: str) -> dict[
             value = _number(key, role, original.get(key), prefix)
         elif role in _CATEGORIES:
             up = parents if role in ("category", "subcategory") else []
-            levels = explain.level_choices(pipe, role, up)
+            levels = level_choices(pipe, role, up)
             value = _choice(key, role, original.get(key), levels, prefix)
             if role in ("family", "category"):
                 parents.append(value or "")
@@ -114,7 +115,7 @@ def _fields(model: TrainedModel, original: dict[str, Any], prefix: str) -> dict[
         if not _same(value, original.get(key)):
             edits[key] = value
     for key in pipe.extra_categories:
-        value = _choice(key, key, original.get(key), explain.level_choices(pipe, key), prefix)
+        value = _choice(key, key, original.get(key), level_choices(pipe, key), prefix)
         if not _same(value, original.get(key)):
             edits[key] = value
     return edits

@@ -8,7 +8,7 @@ import streamlit as st
 from app import resources
 from app.components import explain_claim, explain_global, explain_search, explain_whatif
 from app.i18n import t
-from core import explain
+from core import explain_store
 from core.exceptions import WorkbenchError
 
 st.title(t("explain.title"))
@@ -16,7 +16,7 @@ st.caption(t("explain.caption"))
 
 store = resources.store()
 claim_id = explain_search.show()
-location = explain.find_claim(store, claim_id) if claim_id else None
+location = explain_store.find_claim(store, claim_id) if claim_id else None
 if location is not None:
     explain_search.confirm(location.claim_id)
 context = None
@@ -24,8 +24,8 @@ try:
     if location is not None and location.scored_at is not None:
         scoring = resources.scoring(location.batch_id, str(location.scored_at))
         model = resources.model(scoring.model_version)
-        row = explain.claim_frame(scoring.frame, location.row_number)
-        history = explain.claim_history(store, scoring.frame, row, location.batch_id)
+        row = explain_store.claim_frame(scoring.frame, location.row_number)
+        history = explain_store.claim_history(store, scoring.frame, row, location.batch_id)
         context = (scoring, model, row, history)
 except WorkbenchError as exc:
     st.error(str(exc), icon="⛔")

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core import explain
+from core import explain, explain_store, explain_whatif
 from core.calibration import Calibrator
 from core.config import load_config
 from core.exceptions import WorkbenchError
@@ -208,41 +208,43 @@ def stored(cfg, trained, tmp_path):
 def test_summary_is_stored_per_model_version_and_read_back(stored):
     store, model, batch_id = stored
     version = model.metadata["version"]
-    assert explain.load_summary(store, version, "reference") is None
-    made = explain.compute_summary(store, model, "reference", size=500)
+    assert explain_store.load_summary(store, version, "reference") is None
+    made = explain_store.compute_summary(store, model, "reference", size=500)
     assert made.sample_size == 500 and made.seconds < 5
-    back = explain.load_summary(store, version, "reference")
+    back = explain_store.load_summary(store, version, "reference")
     assert back is not None and back.keys == made.keys and back.created_at == made.created_at
     assert np.allclose(back.contributions, made.contributions)
     assert np.allclose(back.colour, made.colour, equal_nan=True)
     assert list(back.values["subcategory"]) == list(made.values["subcategory"])
     pd.testing.assert_frame_equal(back.importance, made.importance, check_dtype=False)
-    from_batch = explain.compute_summary(store, model, explain.batch_source(batch_id), size=100)
+    from_batch = explain_store.compute_summary(
+        store, model, explain_store.batch_source(batch_id), size=100
+    )
     assert from_batch.sample_size == 100
-    assert explain.load_summary(store, version, "reference", "named") is None
+    assert explain_store.load_summary(store, version, "reference", "named") is None
 
 
 def test_find_claim_picks_the_scored_batch_and_ignores_case(stored):
     store, _, batch_id = stored
-    found = explain.find_claim(store, "  rec-2025-008010 ")
+    found = explain_store.find_claim(store, "  rec-2025-008010 ")
     assert found is not None
     assert (found.claim_id, found.batch_id, found.row_number) == ("REC-2025-008010", batch_id, 11)
     assert found.scored_at is not None and found.model_version and found.n_batches == 1
-    assert explain.find_claim(store, "REC-1999-000001") is None
-    assert explain.find_claim(store, "") is None
-    assert explain.suggest_claim_ids(store, "2025-00801")[:2] == [
+    assert explain_store.find_claim(store, "REC-1999-000001") is None
+    assert explain_store.find_claim(store, "") is None
+    assert explain_store.suggest_claim_ids(store, "2025-00801")[:2] == [
         "REC-2025-008010",
         "REC-2025-008011",
     ]
-    assert explain.suggest_claim_ids(store, "%") == []
+    assert explain_store.suggest_claim_ids(store, "%") == []
 
 
 def test_stored_claim_explained_with_its_history_matches_its_score(stored):
     store, model, batch_id = stored
-    found = explain.find_claim(store, "REC-2025-008120")
+    found = explain_store.find_claim(store, "REC-2025-008120")
     scored = load_scores(batch_id, store)
-    row = explain.claim_frame(scored, found.row_number)
-    history = explain.claim_history(store, scored, row, batch_id)
+    row = explain_store.claim_frame(scored, found.row_number)
+    history = explain_store.claim_history(store, scored, row, batch_id)
     result = explain.explain_claim(model, row, history)
     assert np.isclose(result.probability, row["probability"].iloc[0], atol=1e-6)
     assert result.claim_id == "REC-2025-008120"
@@ -252,7 +254,7 @@ def test_similar_claims_count_labelled_claims_of_the_same_product_and_amount(sto
     store, _, batch_id = stored
     claims = store.load_claims(batch_id)
     row = claims.iloc[[40]]
-    found = explain.similar_claims(store, row)
+    found = explain_store.similar_claims(store, row)
     amount, sub = float(row["amount"].iloc[0]), row["subcategory"].iloc[0]
     mask = (
         (claims["subcategory"] == sub)
@@ -270,30 +272,30 @@ def test_similar_claims_fall_back_to_the_reference_sample(cfg, trained):
     model, _ = trained
     with Store(cfg.paths.database) as store:
         row = model.reference.iloc[[0]].drop(columns=["probability"])
-        found = explain.similar_claims(store, row, reference=model.reference)
+        found = explain_store.similar_claims(store, row, reference=model.reference)
         assert found.source == "reference" and found.n >= 1 and 0 <= found.rate <= 1
-        assert explain.similar_claims(store, row).source == "none"
+        assert explain_store.similar_claims(store, row).source == "none"
 
 
 def test_what_if_levels_edits_and_decision(trained):
     model, frame = trained
     pipe = model.features
-    families = explain.level_choices(pipe, "family")
+    families = explain_whatif.level_choices(pipe, "family")
     assert families == sorted(set(frame["family"]))
-    categories = explain.level_choices(pipe, "category", [families[0]])
+    categories = explain_whatif.level_choices(pipe, "category", [families[0]])
     known = set(frame.loc[frame["family"] == families[0], "category"])
     assert categories and set(categories) <= known
-    subs = explain.level_choices(pipe, "subcategory", [families[0], categories[0]])
+    subs = explain_whatif.level_choices(pipe, "subcategory", [families[0], categories[0]])
     assert subs and all("\x1f" not in s for s in subs)
-    assert explain.level_choices(pipe, "segment") == sorted(set(frame["segment"]))
+    assert explain_whatif.level_choices(pipe, "segment") == sorted(set(frame["segment"]))
     row = frame.iloc[[10]]
-    edited = explain.edit_claim(row, {"amount": 99_999.0, "segment": "Premium"})
+    edited = explain_whatif.edit_claim(row, {"amount": 99_999.0, "segment": "Premium"})
     assert edited["amount"].iloc[0] == 99_999.0 and row["amount"].iloc[0] != 99_999.0
-    above = explain.edit_claim(row, {"amount": float(row["pnb"].iloc[0]) + 1})
-    decision = explain.decide_claim(above, 0.99, 0.15, 0.85, load_config())
+    above = explain_whatif.edit_claim(row, {"amount": float(row["pnb"].iloc[0]) + 1})
+    decision = explain_whatif.decide_claim(above, 0.99, 0.15, 0.85, load_config())
     assert (decision.model_code, decision.code) == (1, 0)
     assert "PNB" in decision.reason_fr and "PNB" in decision.reason_en
-    assert explain.decide_claim(row, 0.05, 0.15, 0.85, load_config()).code == -1
+    assert explain_whatif.decide_claim(row, 0.05, 0.15, 0.85, load_config()).code == -1
 
 
 def test_keyed_frame_rows_explain_like_stored_ones(trained):
