@@ -15,6 +15,7 @@ from core.decisions import decide
 from core.explain_text import HIERARCHY_ROLES
 from core.features import FeaturePipeline
 from core.rules import apply_rules
+from core.target_encoding import PATH_SEP
 
 __all__ = ["ClaimDecision", "decide_claim", "edit_claim", "level_choices"]
 
@@ -23,16 +24,13 @@ def level_choices(pipeline: FeaturePipeline, role: str, parents: Sequence[str] =
     """Known levels of a category for the what-if: a hierarchy level under its parents'
     values (from training), a coded category (segment, market) or an extra category."""
     if role in HIERARCHY_ROLES:
-        prefix = "".join(f"{p}{_SEP}" for p in parents)
+        prefix = "".join(f"{p}{PATH_SEP}" for p in parents)
         keys = pipeline.freqs_.get(role, {})
         found = {k[len(prefix) :] for k in keys if k.startswith(prefix)}
-        return sorted(v for v in found if v and _SEP not in v)
+        return sorted(v for v in found if v and PATH_SEP not in v)
     key = pipeline.columns.get(role, role)
     levels = pipeline.levels_.get(key) or list(pipeline.freqs_.get(key, {}))
     return sorted(v for v in levels if v)
-
-
-_SEP = "\x1f"  # joins hierarchy levels in the pipeline's path keys (core.features)
 
 
 def edit_claim(frame_row: pd.DataFrame, edits: Mapping[str, Any]) -> pd.DataFrame:

@@ -31,7 +31,7 @@ __all__ = [
     "text_col",
 ]
 
-_SEP = "\x1f"  # joins hierarchy levels into one path key
+PATH_SEP = "\x1f"  # joins hierarchy levels into one path key
 
 Rates = dict[str, dict[str, float]]
 
@@ -105,7 +105,7 @@ def hier_keys(frame: pd.DataFrame, keys: list[str]) -> list[pd.Series]:
     out: list[pd.Series] = []
     for key in keys:
         col = text_col(frame, key)
-        out.append(col if not out else out[-1] + _SEP + col)
+        out.append(col if not out else out[-1] + PATH_SEP + col)
     return out
 
 
@@ -120,7 +120,7 @@ def hier_rates(
         if i == 0:
             parent = np.full(len(stats), prior)
         else:
-            parents = stats.index.to_series().str.rsplit(_SEP, n=1).str[0]
+            parents = stats.index.to_series().str.rsplit(PATH_SEP, n=1).str[0]
             parent = parents.map(effective).fillna(prior).to_numpy(float)
         n = stats["count"].to_numpy(float)
         smoothed = (stats["sum"].to_numpy(float) + m * parent) / (n + m)
