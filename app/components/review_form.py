@@ -64,12 +64,16 @@ def show(batch_id: int, claim: pd.Series, auditor: str) -> None:
                 t("review.verdict"),
                 (VALIDATE, REJECT),
                 horizontal=True,
+                index=None,  # no default conclusion: the auditor must choose one
                 format_func=lambda v: t(
                     "review.justified" if v == VALIDATE else "review.unjustified"
                 ),
             )
             comment = st.text_area(t("review.comment"), max_chars=1000)
             if st.form_submit_button(t("review.save"), type="primary"):
+                if verdict is None:
+                    st.error(t("review.choose"), icon="☝️")
+                    return
                 save_review(
                     resources.store(),
                     batch_id,

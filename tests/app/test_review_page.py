@@ -36,6 +36,10 @@ def test_review_a_claim_of_the_queue(model_env, tmp_path):
     total_before = at.get("progress")[0].proto.text if at.get("progress") else ""
     assert "faites : 0 /" in total_before
     claim_row = at.selectbox(key="review.claim").value
+    at.button[0].click().run()  # no conclusion chosen: refused, nothing stored
+    assert any("Choisissez une conclusion" in e.value for e in at.error)
+    with Store(load_config().paths.database) as store:
+        assert latest_reviews(store, batch_id).empty
     at.radio[0].set_value(-1)
     at.text_area[0].set_value("Pièces justificatives absentes")
     at.button[0].click().run()
