@@ -37,7 +37,8 @@ def _flatten(tree: dict, prefix: str = "") -> dict[str, str]:
 
 
 def current_lang() -> str:
-    return st.session_state.get(LANG_KEY, "fr")
+    lang = st.session_state.get(LANG_KEY)
+    return lang if lang in LANGUAGES else "fr"
 
 
 def t(key: str, **fields: object) -> str:

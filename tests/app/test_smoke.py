@@ -24,3 +24,22 @@ def test_french_is_the_default(app_env):
 def test_no_page_is_a_placeholder(app_env, page):
     at = open_page(page)
     assert not any("pas encore construite" in i.value for i in at.info)
+
+
+def test_auditor_name_is_kept_across_pages(app_env):
+    at = open_page("upload")
+    at.sidebar.text_input(key="user.widget").set_value("  Nadia  ").run()
+    at.switch_page("views/review.py").run()
+    assert at.session_state["user"] == "Nadia"
+    assert at.sidebar.text_input(key="user.widget").value == "Nadia"
+    at.sidebar.text_input(key="user.widget").set_value("").run()
+    assert at.session_state["user"] == "auditeur"  # never an empty name in the records
+
+
+def test_switching_language_in_the_sidebar(app_env):
+    at = open_page("upload")
+    assert at.title[0].value == "Dépôt d'un lot de réclamations"
+    at.sidebar.get("button_group")[0].set_value("en").run()
+    assert at.title[0].value == "Upload a batch of claims"
+    at.sidebar.get("button_group")[0].set_value(None).run()  # deselecting keeps the language
+    assert at.title[0].value == "Upload a batch of claims"
