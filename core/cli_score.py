@@ -118,9 +118,10 @@ def _store_batch(
     batch after validation (None, report printed, when the validation fails)."""
     import hashlib
 
+    from core.ingest import batch_key
     from core.schema import validate
 
-    sha = hashlib.sha256(data).hexdigest()
+    sha = batch_key(hashlib.sha256(data).hexdigest(), raw.sheet, len(raw.sheets))
     existing = store.find_batch(sha)
     if existing is not None:
         print(

@@ -1,8 +1,10 @@
 """Ingest one file: read -> validate -> store, keyed by the file's SHA-256.
 
-The same bytes uploaded twice are recognised before anything is parsed and point to the
-batch already stored. A file that cannot be read, or whose validation report holds an
-error, stores nothing. The report always comes back, so the caller can show it.
+The same bytes uploaded twice are recognised and point to the batch already stored; for a
+single-sheet workbook or a CSV, before anything is parsed. A workbook with several sheets
+is keyed by its SHA-256 and the sheet read, so each sheet can be ingested once. A file that
+cannot be read, or whose validation report holds an error, stores nothing. The report always
+comes back, so the caller can show it.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.config import Config
-from core.excel import read_table
+from core.excel import list_sheets, read_table
 from core.exceptions import FileRejectedError
 from core.schema import ValidatedBatch, ValidationReport, validate
 from core.store import Store
@@ -75,6 +77,14 @@ def _check_size(size: int, name: str, max_mb: float) -> None:
         )
 
 
+def batch_key(file_sha256: str, sheet: str | None, n_sheets: int) -> str:
+    """The store's key of a batch: the file's SHA-256, and for a workbook with several
+    sheets, the SHA-256 of that and the name of the sheet read."""
+    if n_sheets <= 1 or sheet is None:
+        return file_sha256
+    return hashlib.sha256(f"{file_sha256}:{sheet}".encode()).hexdigest()
+
+
 def ingest(
     source: bytes | Path,
     cfg: Config,
@@ -89,31 +99,38 @@ def ingest(
     name = file_name or (source.name if isinstance(source, Path) else "upload")
     try:
         data, name = read_source(source, file_name, cfg.limits.max_file_mb)
-    except FileRejectedError as exc:
-        return IngestResult(name, "", REJECTED, ValidationReport.from_file_error(exc, name))
-    sha = hashlib.sha256(data).hexdigest()
-    existing = store.find_batch(sha)
-    if existing is not None:
-        log.info("%s already stored as batch %s", name, existing.id)
-        report = ValidationReport(name, existing.sheet, existing.rows, (), {})
-        return IngestResult(name, sha, DUPLICATE, report, existing.id, existing.rows)
-    try:
+        file_sha = hashlib.sha256(data).hexdigest()
+        n_sheets = len(list_sheets(data, name, limits=cfg.limits))
+        if n_sheets <= 1 and (found := _already_stored(store, file_sha, name)) is not None:
+            return found
         batch = validate_bytes(data, name, cfg, sheet=sheet, known_levels=known_levels)
     except FileRejectedError as exc:
-        return IngestResult(name, sha, REJECTED, ValidationReport.from_file_error(exc, name))
+        return IngestResult(name, "", REJECTED, ValidationReport.from_file_error(exc, name))
+    key = batch_key(file_sha, batch.report.sheet, n_sheets)
+    if (found := _already_stored(store, key, name)) is not None:
+        return found
     if not batch.report.ok:
-        return IngestResult(name, sha, REJECTED, batch.report, None, batch.report.n_rows)
+        return IngestResult(name, key, REJECTED, batch.report, None, batch.report.n_rows)
     saved = store.save_batch(
         batch.frame,
         file_name=name,
-        sha256=sha,
+        sha256=key,
         sheet=batch.report.sheet,
         profile=cfg.profile,
         uploaded_by=uploaded_by,
         report_json=batch.report.to_frame("en").to_json(orient="records", force_ascii=False),
     )
     status = STORED if saved.created else DUPLICATE
-    return IngestResult(name, sha, status, batch.report, saved.batch_id, len(batch.frame))
+    return IngestResult(name, key, status, batch.report, saved.batch_id, len(batch.frame))
+
+
+def _already_stored(store: Store, key: str, name: str) -> IngestResult | None:
+    existing = store.find_batch(key)
+    if existing is None:
+        return None
+    log.info("%s already stored as batch %s", name, existing.id)
+    report = ValidationReport(name, existing.sheet, existing.rows, (), {})
+    return IngestResult(name, key, DUPLICATE, report, existing.id, existing.rows)
 
 
 def validate_bytes(

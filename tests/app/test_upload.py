@@ -49,3 +49,28 @@ def test_upload_in_english(app_env, demo_dir: Path):
     data = (demo_dir / "batch_nouvelles.xlsx").read_bytes()
     at = _upload(open_page("upload", lang="en"), "batch.xlsx", data)
     assert any("stored" in s.value for s in at.success)
+
+
+def test_a_workbook_with_several_sheets_lets_the_auditor_choose(app_env, tmp_path: Path):
+    import pandas as pd
+
+    from core.synth import generate_claims
+
+    first, _ = generate_claims(30, seed=1, year=2025, labelled=False)
+    second, _ = generate_claims(45, seed=2, year=2025, labelled=False, id_start=900)
+    path = tmp_path / "deux_feuilles.xlsx"
+    with pd.ExcelWriter(path, engine="xlsxwriter") as writer:
+        first.to_excel(writer, sheet_name="Lundi", index=False)
+        second.to_excel(writer, sheet_name="Mardi", index=False)
+    at = _upload(open_page("upload"), path.name, path.read_bytes())
+    assert not at.exception
+    picker = at.selectbox(key="upload.sheet")
+    assert picker.options == ["Lundi", "Mardi"] and picker.value == "Lundi"
+    picker.set_value("Mardi").run()
+    assert not at.exception
+    store = open_store(load_config())
+    try:
+        rows = sorted(b.rows for b in store.list_batches())
+    finally:
+        store.close()
+    assert rows == [30, 45]  # the first sheet on upload, then the chosen one

@@ -200,3 +200,20 @@ def test_score_says_when_costs_fall_back_to_the_fixed_amount(capsys):
     ev = SimpleNamespace(amount_fallback=False, n_amount_fallback=0)
     _print_amount_fallback(SimpleNamespace(evaluation=ev), "en")
     assert capsys.readouterr().out == ""
+
+
+# --------------------------------------------------------------------------- ingest
+
+
+def test_ingest_stores_recognises_and_rejects(env, capsys):
+    source = claims_file(env / "lot.xlsx", 50)
+    assert main(["ingest", str(source)]) == 0
+    assert "Lot enregistré" in capsys.readouterr().out
+    assert main(["ingest", str(source), "--lang", "en"]) == 0
+    assert "already stored" in capsys.readouterr().out
+    bad = env / "faux.xlsx"
+    bad.write_bytes(b"%PDF-1.4 not a workbook")
+    assert main(["ingest", str(bad)]) == 1
+    captured = capsys.readouterr()
+    assert "PDF" in captured.out and "refusé" in captured.err
+    assert stored("SELECT count(*) FROM batches") == 1
