@@ -24,6 +24,9 @@ def test_bad_file_gets_a_report_not_a_traceback(app_env, tmp_path: Path, build):
     assert not at.exception, at.exception
     shown = [e.value for e in (*at.error, *at.warning, *at.success)]
     assert any("erreur" in s or "avertissement" in s for s in shown), shown
+    problems = at.dataframe[0].value  # the report's table comes first
+    assert {"Gravité", "Ligne", "Colonne", "Motif"} <= set(problems.columns)
+    assert len(problems) >= 1
     with Store(load_config().paths.database) as store:
         stored = store.list_batches()
     rejected = any("lot refusé" in e.value for e in at.error)
