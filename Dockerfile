@@ -27,8 +27,8 @@ USER workbench
 VOLUME ["/app/data", "/app/models"]
 EXPOSE 8501
 
-HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+HEALTHCHECK --interval=30s --timeout=5s --start-period=120s --retries=3 \
     CMD curl --fail --silent http://localhost:8501/_stcore/health || exit 1
 
-# Demo data (and, once the model pipeline lands, a default model) are created when absent.
-CMD ["sh", "-c", "test -f data/demo/claims_2024.xlsx || python -m core synth --out data/demo --seed 42; exec streamlit run app/main.py --server.headless=true --server.port=8501 --server.address=0.0.0.0 --browser.gatherUsageStats=false"]
+# First start: demo data and a default model are created when absent (in the volumes).
+CMD ["sh", "-c", "python -m core ensure-model && exec streamlit run app/main.py --server.headless=true --server.port=8501 --server.address=0.0.0.0 --browser.gatherUsageStats=false"]
