@@ -6,6 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from core.config import load_config
 from core.ingest import ingest
@@ -49,8 +50,9 @@ def test_deep_link_shows_the_claim_and_its_waterfall(server, page):
     chart = page.locator('[data-testid="stPlotlyChart"]').first
     chart.wait_for(timeout=60_000)
     wait_app_idle(page)
-    assert chart.locator(".waterfalllayer .point").count() >= 3  # base, columns, total
-    assert page.get_by_text("Les trois raisons principales").is_visible()
+    bars = chart.locator(".waterfalllayer .point")
+    expect(bars.nth(2)).to_be_attached(timeout=30_000)  # base, columns, total: 3 or more
+    expect(page.get_by_text("Les trois raisons principales")).to_be_visible()
     assert f"claim={CLAIM}" in page.url
 
 
