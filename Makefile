@@ -18,7 +18,8 @@ run: $(STAMP) demo model
 test: $(STAMP) browser
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(PY) -m pytest -n 2 --dist loadfile
+	$(PY) -m pytest -n 2 --dist loadfile -m "not e2e"
+	$(PY) -m pytest -m e2e  # the browser tests alone: their timings are not shared with others
 
 bench: $(STAMP) demo
 	$(PY) -m bench

@@ -15,6 +15,7 @@ from core.monitoring import drift_in_background
 from core.scoring import score_batch
 
 SCORED_KEY = "upload.scored"
+DRIFT_KEY = "upload.drift_pending"
 
 
 def ensure_scored(batch_id: int, user: str) -> bool:
@@ -43,9 +44,7 @@ def ensure_scored(batch_id: int, user: str) -> bool:
             st.error(str(exc), icon="⛔")
             return False
         st.write(_stage_line(result.seconds))
-        drift_in_background(
-            resources.store(), resources.registry(), resources.config(), result, actor=user
-        )
+        st.session_state[DRIFT_KEY] = (result, user)  # started once the page is drawn
         st.write(t("score.drift_started"))
         status.update(
             label=t("score.done", seconds=f"{result.total_seconds:.1f}".replace(".", ",")),
@@ -57,3 +56,15 @@ def ensure_scored(batch_id: int, user: str) -> bool:
 
 def _stage_line(seconds: dict[str, float]) -> str:
     return " · ".join(f"{name} {value:.2f} s" for name, value in seconds.items())
+
+
+def start_pending_drift() -> None:
+    """Start the drift of the batch just scored, in the background. Called as the page's last
+    statement: the decisions are sent to the browser first, and the drift (a few seconds of
+    Evidently, most of them holding the interpreter) cannot slow their display."""
+    pending = st.session_state.pop(DRIFT_KEY, None)
+    if pending is not None:
+        result, user = pending
+        drift_in_background(
+            resources.store(), resources.registry(), resources.config(), result, actor=user
+        )

@@ -51,3 +51,5 @@ with view:
             resources.scoring(batch_id, str(latest.scored_at)),
             raw_file=raw_file if batch_id == uploaded_id else None,
         )
+
+scoring_panel.start_pending_drift()
