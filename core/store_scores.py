@@ -87,6 +87,17 @@ class ScoresMixin:
             ).fetchone()
         return ScoringInfo(*row) if row else None
 
+    def latest_scorings(self) -> dict[int, ScoringInfo]:
+        """The most recent scoring of every scored batch, in one query (batch id -> info)."""
+        with self._cursor("read the scores") as cur:
+            rows = cur.execute(
+                """SELECT batch_id, scored_at, any_value(model_version),
+                       any_value(thresholds_id), count(*)
+                   FROM scores GROUP BY batch_id, scored_at
+                   QUALIFY row_number() OVER (PARTITION BY batch_id ORDER BY scored_at DESC) = 1"""
+            ).fetchall()
+        return {row[0]: ScoringInfo(*row) for row in rows}
+
     def load_scores(self, batch_id: int, scored_at: datetime | None = None) -> pd.DataFrame:
         """The rows of the latest scoring of a batch (or of ``scored_at``), by row_number."""
         if scored_at is None:

@@ -24,7 +24,8 @@ def show() -> int | None:
         st.info(t("batches.empty"), icon="📭")
         return None
     lang = current_lang()
-    scorings = [store.latest_scoring(b.id) for b in batches]
+    latest = store.latest_scorings()  # one query for the whole list
+    scorings = [latest.get(b.id) for b in batches]
     table = pd.DataFrame(
         {
             t("batches.col_id"): [b.id for b in batches],

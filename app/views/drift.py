@@ -17,7 +17,8 @@ st.caption(t("drift.caption"))
 cfg = resources.config()
 store = resources.store()
 labels = {c.key: c.name for c in cfg.schema.columns}
-scored = [b for b in store.list_batches() if store.latest_scoring(b.id) is not None]
+latest_scored = store.latest_scorings()
+scored = [b for b in store.list_batches() if b.id in latest_scored]
 if not scored:
     st.info(t("drift.empty"), icon="📭")
     st.page_link("views/upload.py", label=t("pending.go_upload"), icon="📥")

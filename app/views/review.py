@@ -15,7 +15,8 @@ st.title(t("review.title"))
 st.caption(t("review.caption"))
 
 store = resources.store()
-scored = [b for b in store.list_batches() if store.latest_scoring(b.id) is not None]
+latest = store.latest_scorings()
+scored = [b for b in store.list_batches() if b.id in latest]
 if not scored:
     st.info(t("review.empty"), icon="📭")
     st.page_link("views/upload.py", label=t("pending.go_upload"), icon="📥")

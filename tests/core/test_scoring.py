@@ -181,3 +181,17 @@ def test_the_same_file_scored_twice_does_not_duplicate_claims(cfg, setup, tmp_pa
     assert count(store, "SELECT count(*) FROM claims") == 150
     assert count(store, "SELECT count(*) FROM scores") == 300  # two scorings are kept
     assert len(load_scores(ids[0], store)) == 150
+
+
+def test_latest_scorings_matches_latest_scoring_of_each_batch(cfg, setup):
+    store, registry, _ = setup
+    first = save(store, keyed_batch(cfg, 120), "d" * 64)
+    second = save(store, keyed_batch(cfg, 80, id_start=9000), "e" * 64)
+    never = save(store, keyed_batch(cfg, 30, id_start=9500), "f" * 64)
+    score_batch(first, store, registry, cfg)
+    score_batch(second, store, registry, cfg)
+    redecide(first, 0.1, 0.9, store, cfg, save=True)  # a second, later scoring of `first`
+    everything = store.latest_scorings()
+    assert set(everything) == {first, second} and never not in everything
+    for batch_id in (first, second):
+        assert everything[batch_id] == store.latest_scoring(batch_id)
