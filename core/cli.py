@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from core.cli_common import _print_report, _t
+from core.cli_common import _print_rejected, _print_report, _t
 from core.cli_drift import add_drift_command
 from core.cli_model import add_model_commands
 from core.config import load_config
@@ -101,12 +101,5 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
             )
         )
         return 0
-    print(
-        _t(
-            lang,
-            "Lot refusé : corrigez les erreurs ci-dessus puis recommencez.",
-            "Batch rejected: fix the errors above and try again.",
-        ),
-        file=sys.stderr,
-    )
+    _print_rejected(lang)
     return 1

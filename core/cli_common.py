@@ -20,3 +20,16 @@ def _print_report(report: ValidationReport, lang: str) -> None:
 
 def _t(lang: str, fr: str, en: str) -> str:
     return en if lang == "en" else fr
+
+
+def _print_rejected(lang: str) -> None:
+    import sys
+
+    print(
+        _t(
+            lang,
+            "Lot refusé : corrigez les erreurs ci-dessus puis recommencez.",
+            "Batch rejected: fix the errors above and try again.",
+        ),
+        file=sys.stderr,
+    )

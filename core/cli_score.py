@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from core.cli_common import _print_report, _t
+from core.cli_common import _print_rejected, _print_report, _t
 from core.config import Config, load_config
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -135,14 +134,7 @@ def _store_batch(
     batch = validate(raw, cfg.schema, cfg.limits)
     if not batch.report.ok:
         _print_report(batch.report, lang)
-        print(
-            _t(
-                lang,
-                "Lot refusé : corrigez les erreurs ci-dessus puis recommencez.",
-                "Batch rejected: fix the errors above and try again.",
-            ),
-            file=sys.stderr,
-        )
+        _print_rejected(lang)
         return None
     saved = store.save_batch(
         batch.frame,

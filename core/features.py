@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from core.config import SchemaConfig
+from core.config import ROLES, SchemaConfig
 from core.feature_history import (
     HISTORY_DESCRIPTIONS,
     HISTORY_FEATURES,
@@ -34,19 +34,7 @@ log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
 HIERARCHY = ("family", "category", "subcategory")
-_ROLES = (
-    "id",
-    "client_id",
-    "date",
-    "amount",
-    *HIERARCHY,
-    "delay",
-    "segment",
-    "market",
-    "tenure",
-    "pnb",
-    "label",
-)
+_ROLES = tuple(r for r in ROLES if not r.startswith("extra_"))  # the schema's order
 _CODED = ("segment", "market")
 
 

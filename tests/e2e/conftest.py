@@ -55,23 +55,50 @@ def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 90) -> None
     raise RuntimeError(f"streamlit did not answer {url}/_stcore/health within {timeout} s")
 
 
-def prepare_data(root: Path) -> Path:
-    """Data and models folders under ``root`` with a small model registered and active."""
+def data_config(root: Path):
+    """The default configuration with its database and models under ``root``."""
     from dataclasses import replace
 
     from core.config import load_config
-    from core.registry import Registry
-    from core.store import Store
-    from tests.helpers import train_tiny_model
 
     base = load_config()
     paths = replace(
         base.paths, database=root / "data" / "workbench.duckdb", models_dir=root / "models"
     )
-    model = train_tiny_model(replace(base, paths=paths), n=3000)[0]
-    with Store(paths.database) as store:
-        Registry(paths.models_dir, store).register(model)
+    return replace(base, paths=paths)
+
+
+def prepare_data(root: Path) -> Path:
+    """Data and models folders under ``root`` with a small model registered and active."""
+    from core.registry import Registry
+    from core.store import Store
+    from tests.helpers import train_tiny_model
+
+    cfg = data_config(root)
+    model = train_tiny_model(cfg, n=3000)[0]
+    with Store(cfg.paths.database) as store:
+        Registry(cfg.paths.models_dir, store).register(model)
     return root
+
+
+def add_scored_batch(
+    root: Path, file_name: str, *, n: int, seed: int, id_start: int, drift: bool = True
+) -> int:
+    """Generate a batch file under ``root``, ingest it and score it with the active model,
+    before the server starts (one DuckDB writer per file); returns its batch id."""
+    from core.ingest import ingest
+    from core.registry import Registry
+    from core.scoring import score_batch
+    from core.store import Store
+    from core.synth import generate_claims, write_claims_xlsx
+
+    cfg = data_config(root)
+    frame, _ = generate_claims(n, seed=seed, year=2025, drift=drift, id_start=id_start)
+    write_claims_xlsx(frame, root / file_name)
+    with Store(cfg.paths.database) as store:
+        batch_id = ingest(root / file_name, cfg, store).batch_id
+        score_batch(batch_id, store, Registry(cfg.paths.models_dir, store), cfg)
+    return batch_id
 
 
 @contextlib.contextmanager

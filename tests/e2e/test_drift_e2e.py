@@ -4,20 +4,15 @@ amount and segment named) and renders its full Evidently report, served after a 
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from core.config import load_config
-from core.ingest import ingest
 from core.monitoring import drift_report
 from core.registry import Registry
-from core.scoring import score_batch
 from core.store import Store
-from core.synth import generate_claims, write_claims_xlsx
-from tests.e2e.conftest import prepare_data, serve, wait_app_idle
+from tests.e2e.conftest import add_scored_batch, data_config, prepare_data, serve, wait_app_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -27,18 +22,10 @@ def drift_root(tmp_path_factory) -> Path:
     """A model, a scored 2025-like batch and its stored drift report, all before the server
     starts: what the page shows comes from DuckDB, as after a restart."""
     root = prepare_data(tmp_path_factory.mktemp("drift-e2e"))
-    base = load_config()
-    paths = replace(
-        base.paths, database=root / "data" / "workbench.duckdb", models_dir=root / "models"
-    )
-    cfg = replace(base, paths=paths)
-    frame, _ = generate_claims(4000, seed=8, year=2025, drift=True, id_start=20_001)
-    write_claims_xlsx(frame, root / "lot_2025.xlsx")
-    with Store(paths.database) as store:
-        registry = Registry(paths.models_dir, store)
-        batch_id = ingest(root / "lot_2025.xlsx", cfg, store).batch_id
-        score_batch(batch_id, store, registry, cfg)
-        drift_report(store, registry, cfg, batch_id)
+    batch_id = add_scored_batch(root, "lot_2025.xlsx", n=4000, seed=8, id_start=20_001)
+    cfg = data_config(root)
+    with Store(cfg.paths.database) as store:
+        drift_report(store, Registry(cfg.paths.models_dir, store), cfg, batch_id)
     return root
 
 

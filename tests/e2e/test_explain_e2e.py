@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from core.config import load_config
-from core.ingest import ingest
-from core.registry import Registry
-from core.scoring import score_batch
-from core.store import Store
-from core.synth import generate_claims, write_claims_xlsx
-from tests.e2e.conftest import prepare_data, serve, wait_app_idle
+from tests.e2e.conftest import add_scored_batch, prepare_data, serve, wait_app_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -25,16 +18,7 @@ CLAIM = "REC-2025-008005"
 def explain_root(tmp_path_factory) -> Path:
     """A registered model and one small scored batch (REC-2025-008001..), before serving."""
     root = prepare_data(tmp_path_factory.mktemp("explain-e2e"))
-    base = load_config()
-    paths = replace(
-        base.paths, database=root / "data" / "workbench.duckdb", models_dir=root / "models"
-    )
-    cfg = replace(base, paths=paths)
-    frame, _ = generate_claims(200, seed=21, year=2025, id_start=8001)
-    write_claims_xlsx(frame, root / "lot.xlsx")
-    with Store(paths.database) as store:
-        batch_id = ingest(root / "lot.xlsx", cfg, store).batch_id
-        score_batch(batch_id, store, Registry(paths.models_dir, store), cfg)
+    add_scored_batch(root, "lot.xlsx", n=200, seed=21, id_start=8001, drift=False)
     return root
 
 

@@ -3,19 +3,12 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from core.config import load_config
-from core.ingest import ingest
-from core.registry import Registry
-from core.scoring import score_batch
-from core.store import Store
-from core.synth import generate_claims, write_claims_xlsx
-from tests.e2e.conftest import prepare_data, serve, wait_app_idle
+from tests.e2e.conftest import add_scored_batch, prepare_data, serve, wait_app_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -25,17 +18,7 @@ def thresholds_root(tmp_path_factory) -> Path:
     """This module's server data: a small model and one labelled batch scored with it,
     written before the server starts (one DuckDB writer per file)."""
     root = prepare_data(tmp_path_factory.mktemp("thresholds-e2e"))
-    base = load_config()
-    paths = replace(
-        base.paths, database=root / "data" / "workbench.duckdb", models_dir=root / "models"
-    )
-    cfg = replace(base, paths=paths)
-    frame, _ = generate_claims(800, seed=31, year=2025, drift=True, id_start=90_001)
-    path = root / "lot_seuils.xlsx"
-    write_claims_xlsx(frame, path)
-    with Store(paths.database) as store:
-        batch_id = ingest(path, cfg, store).batch_id
-        score_batch(batch_id, store, Registry(paths.models_dir, store), cfg)
+    add_scored_batch(root, "lot_seuils.xlsx", n=800, seed=31, id_start=90_001)
     return root
 
 
