@@ -7,7 +7,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from app.theme import CHART_COLOURS, CODES, label
-from core.costs import Evaluation
+from core.decide.costs import Evaluation
 from core.formatting import fmt_number
 
 _LAYOUT = {

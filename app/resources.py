@@ -24,18 +24,20 @@ from app.components.threshold_logic import (
 )
 from app.components.threshold_logic import net_gain_grid as grid_of
 from app.tables import build_decisions_table
-from core.config import Config, load_config
-from core.costs import CostModel
-from core.decisions import CostSurface
-from core.excel import list_sheets
+from core.config.loading import load_config
+from core.config.settings import Config
+from core.decide.costs import CostModel
+from core.decide.decisions import CostSurface
+from core.decide.thresholds import ThresholdChoice
 from core.exceptions import WorkbenchError
-from core.explain_store import load_summary
-from core.explain_types import GlobalExplanation
-from core.model import TrainedModel
-from core.registry import ModelVersion, Registry
-from core.scoring import StoredScoring, load_scores, load_scoring
-from core.store import Store, open_store
-from core.thresholds import ThresholdChoice
+from core.explain.lookup import load_summary
+from core.explain.results import GlobalExplanation
+from core.ingest.reader import list_sheets
+from core.model.registry import ModelVersion, Registry
+from core.model.trained import TrainedModel
+from core.scoring.results import StoredScoring
+from core.scoring.stored import load_scores, load_scoring
+from core.store.database import Store, open_store
 
 PROFILE_ENV = "WORKBENCH_PROFILE"
 

@@ -8,8 +8,8 @@ import pandas as pd
 
 from app.i18n import catalogue
 from app.theme import icon_label
-from core.config import Config
-from core.results import reason_texts
+from core.config.settings import Config
+from core.report.results import reason_texts
 
 # keyed column -> catalogue key of its header, in display order
 _CLAIM_COLUMNS = (

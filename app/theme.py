@@ -6,7 +6,7 @@ tone of the same hue so bars stay readable on white.
 
 from __future__ import annotations
 
-from core.export import DECISION_COLOURS, DECISION_FONT_COLOURS, DECISION_LABELS
+from core.report.export import DECISION_COLOURS, DECISION_FONT_COLOURS, DECISION_LABELS
 
 CHART_COLOURS: dict[int, str] = {-1: "#C8414B", 0: "#D9A21B", 1: "#2F8F5B"}
 ICONS: dict[int, str] = {-1: "🔴", 0: "🟡", 1: "🟢"}

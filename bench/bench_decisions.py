@@ -20,9 +20,9 @@ from typing import Any
 
 import numpy as np
 
-from core.costs import CostModel
-from core.decisions import CostSurface, evaluate
-from core.thresholds import choose_capacity, choose_cost_minimum, choose_guarantee
+from core.decide.costs import CostModel
+from core.decide.decisions import CostSurface, evaluate
+from core.decide.thresholds import choose_capacity, choose_cost_minimum, choose_guarantee
 
 N = 1_000_000
 GRID = 101

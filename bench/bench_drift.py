@@ -31,11 +31,14 @@ from typing import Any
 import pandas as pd
 
 from bench.common import row, timed
-from core.config import PROJECT_ROOT, Config, load_config
-from core.drift import compute_drift, is_drifted
-from core.drift_store import DriftReport, load_drift_reports, render_html, save_drift_report
-from core.store import Store
-from core.synth import generate_claims
+from core.config.drift import is_drifted
+from core.config.loading import PROJECT_ROOT, load_config
+from core.config.settings import Config
+from core.drift.compute import compute_drift
+from core.drift.report import DriftReport, render_html
+from core.drift.storage import load_drift_reports, save_drift_report
+from core.store.database import Store
+from core.synth.generator import generate_claims
 
 REFERENCE_ROWS = 5_000
 BIG = 50_000

@@ -34,14 +34,16 @@ import xgboost as xgb
 from sklearn.metrics import roc_auc_score
 
 from bench.common import row
-from core import explain
-from core.calibration import Calibrator
-from core.config import SchemaConfig, load_config
-from core.features import FeaturePipeline
-from core.model import TrainedModel
-from core.model_compare import BASE_PARAMS, DEFAULT_TRIAL
-from core.synth import generate_claims
-from core.training import keyed_frame, train
+from core.config.loading import load_config
+from core.config.schema import SchemaConfig
+from core.explain import explainer as explain
+from core.model.calibration import Calibrator
+from core.model.compare import BASE_PARAMS, DEFAULT_TRIAL
+from core.model.features import FeaturePipeline
+from core.model.trained import TrainedModel
+from core.model.training import train
+from core.model.training_data import keyed_frame
+from core.synth.generator import generate_claims
 
 DEPTHS = (2, 4, 6, 8)
 GLOBAL_N = 2000

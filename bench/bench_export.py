@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from bench.common import row, timed
-from core.export import DECISION_LABELS, write_results
+from core.report.export import DECISION_LABELS, write_results
 
 N_ROWS = 50_000
 DATES, AMOUNTS = (

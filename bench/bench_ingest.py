@@ -9,9 +9,9 @@ from pathlib import Path
 import pandas as pd
 
 from bench.common import claims_workbook, row, timed
-from core.config import load_config
-from core.ingest import ingest
-from core.store import Store
+from core.config.loading import load_config
+from core.ingest.pipeline import ingest
+from core.store.database import Store
 
 
 def run() -> list[dict]:

@@ -33,17 +33,19 @@ import numpy as np
 import pandas as pd
 
 from bench.common import claims_workbook, row, timed
-from core.config import PROJECT_ROOT, Config, load_config
-from core.excel import read_table
-from core.export import write_results
-from core.registry import Registry
-from core.results import results_from_file
-from core.rules import apply_rules
-from core.schema import validate
-from core.scoring import redecide, score_batch
-from core.store import Store
-from core.synth import generate_claims
-from core.training import keyed_frame, train
+from core.config.loading import PROJECT_ROOT, load_config
+from core.config.settings import Config
+from core.decide.rules import apply_rules
+from core.ingest.reader import read_table
+from core.ingest.validate import validate
+from core.model.registry import Registry
+from core.model.training import train
+from core.model.training_data import keyed_frame
+from core.report.export import write_results
+from core.report.results import results_from_file
+from core.scoring.batch import redecide, score_batch
+from core.store.database import Store
+from core.synth.generator import generate_claims
 
 N = 50_000
 

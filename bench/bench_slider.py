@@ -48,8 +48,8 @@ from app.components.threshold_logic import (
     suggest,
 )
 from app.components.threshold_view import build_view
-from core.config import load_config
-from core.costs import CostModel
+from core.config.loading import load_config
+from core.decide.costs import CostModel
 
 N = 100_000
 MOVES = 30
@@ -153,7 +153,7 @@ def _bench_in_memory(frame: pd.DataFrame, costs: CostModel) -> list[dict]:
 
 def _stored_batch(root: Path, frame: pd.DataFrame):
     """A store holding ``frame`` as one stored batch: (store, batch id, its scores to save)."""
-    from core.store import Store
+    from core.store.database import Store
 
     store = Store(root / "data" / "workbench.duckdb")
     claims = pd.DataFrame(
@@ -188,7 +188,7 @@ def _stored_batch(root: Path, frame: pd.DataFrame):
 
 
 def _bench_naive_page(store, batch_id: int, costs: CostModel, sent_seconds: float) -> dict:
-    from core.scoring import load_scores
+    from core.scoring.stored import load_scores
 
     def whole_page(pair: tuple[float, float]) -> None:
         arrays = arrays_from_frame(load_scores(batch_id, store), "bench")
@@ -282,7 +282,7 @@ def _register_model(root: Path, store) -> str:
     """A tiny trained model registered and active (the page needs an active model)."""
     from dataclasses import replace
 
-    from core.registry import Registry
+    from core.model.registry import Registry
     from tests.helpers import train_tiny_model
 
     base = load_config()

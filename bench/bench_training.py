@@ -29,11 +29,11 @@ import xgboost as xgb
 from sklearn.metrics import roc_auc_score
 
 from bench.common import row, timed
-from core.config import load_config
-from core.features import FeaturePipeline
-from core.model_compare import tune_xgboost
-from core.synth import generate_claims
-from core.training import keyed_frame, labelled_rows, split_frame
+from core.config.loading import load_config
+from core.model.compare import tune_xgboost
+from core.model.features import FeaturePipeline
+from core.model.training_data import keyed_frame, labelled_rows, split_frame
+from core.synth.generator import generate_claims
 
 TRIALS = 50
 NAIVE_SAMPLE = 200

@@ -22,7 +22,8 @@ def timed(fn: Callable[[], object], repeat: int = 1) -> tuple[float, object]:
 
 def claims_workbook(n: int = 50_000, seed: int = 7) -> Path:
     """A realistic n-row claims .xlsx (demo generator, 2025 drift), written once and reused."""
-    from core.synth import generate_claims, write_claims_xlsx
+    from core.synth.generator import generate_claims
+    from core.synth.writing import write_claims_xlsx
 
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     path = BENCH_DIR / f"claims_{n}_{seed}.xlsx"

@@ -7,10 +7,7 @@ message; the CLI prints it and exits non-zero. Code re-raises with ``from exc``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:  # pragma: no cover
-    from core.schema import ValidationReport
+from typing import Any
 
 
 class WorkbenchError(Exception):
@@ -44,7 +41,7 @@ class FileRejectedError(WorkbenchError):
 class InvalidBatchError(WorkbenchError):
     """The batch was read but its validation report holds blocking errors."""
 
-    def __init__(self, message: str, report: ValidationReport | Any = None):
+    def __init__(self, message: str, report: Any = None):  # a core.ingest ValidationReport
         super().__init__(message)
         self.report = report
 
@@ -71,3 +68,7 @@ class TrainingError(WorkbenchError):
 
 class InvalidThresholdsError(WorkbenchError, ValueError):
     """The threshold pair is not 0 <= low <= high <= 1."""
+
+
+class DriftError(WorkbenchError):
+    """Drift cannot be computed or shown (too few rows, no column to compare, ...)."""

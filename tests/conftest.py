@@ -23,7 +23,7 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture(scope="session")
 def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo data set (seed 42), generated once per test process."""
-    from core.synth import generate_demo
+    from core.synth.generator import generate_demo
 
     out = tmp_path_factory.mktemp("demo")
     generate_demo(out, seed=42)
@@ -35,7 +35,7 @@ def cfg(tmp_path: Path):
     """The default config with data and models in this test's own folder."""
     from dataclasses import replace
 
-    from core.config import load_config
+    from core.config.loading import load_config
 
     base = load_config()
     paths = replace(

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from core.config import Config
-from core.model import TrainedModel
-from core.synth import generate_claims
-from core.training import keyed_frame, train
+from core.config.settings import Config
+from core.model.trained import TrainedModel
+from core.model.training import train
+from core.model.training_data import keyed_frame
+from core.synth.generator import generate_claims
 
 # The public CFPB extract lives in shared/, beside the repository (as in CI).
 CFPB_FILE = Path(__file__).resolve().parents[2] / "shared" / "data" / "cfpb_complaints_2014.csv"

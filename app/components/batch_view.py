@@ -12,11 +12,11 @@ import streamlit as st
 from app import charts, resources
 from app.i18n import current_lang, t
 from app.theme import CODES, icon_label, label
-from core.claims_query import ClaimFilter, filter_claims
-from core.excel import read_table
 from core.formatting import fmt_datetime, fmt_money, fmt_number, fmt_pct
-from core.results import results_from_file, results_from_store, to_xlsx
-from core.scoring import StoredScoring
+from core.ingest.reader import read_table
+from core.report.filters import ClaimFilter, filter_claims
+from core.report.results import results_from_file, results_from_store, to_xlsx
+from core.scoring.results import StoredScoring
 
 TABLE_HEIGHT = 520
 

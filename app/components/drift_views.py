@@ -8,7 +8,7 @@ import streamlit as st
 import streamlit.components.v1 as components
 
 from app.i18n import current_lang, t
-from core.drift_store import DriftReport, render_html
+from core.drift.report import DriftReport, render_html
 from core.formatting import fmt_datetime, fmt_number, fmt_pct
 
 ALERT_ICONS = {"green": "🟢", "orange": "🟠", "red": "🔴"}

@@ -12,7 +12,7 @@ import streamlit as st
 
 from app import charts_shap
 from app.i18n import t
-from core.explain_types import ClaimExplanation
+from core.explain.results import ClaimExplanation
 from core.formatting import fmt_pct, fmt_signed
 
 SCALE_KEY = "explain.scale"

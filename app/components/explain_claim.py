@@ -14,13 +14,14 @@ from app import resources
 from app.components import explain_chart
 from app.i18n import current_lang, t
 from app.theme import icon_label
-from core import explain, explain_store
 from core.exceptions import WorkbenchError
-from core.explain_text import claim_values
+from core.explain import explainer as explain
+from core.explain import lookup as explain_store
+from core.explain.text import claim_values
 from core.formatting import fmt_datetime, fmt_money, fmt_number, fmt_pct
-from core.model import TrainedModel
-from core.results import reason_texts
-from core.scoring import StoredScoring
+from core.model.trained import TrainedModel
+from core.report.results import reason_texts
+from core.scoring.results import StoredScoring
 
 _SOURCES = ("config", "manual", "cost-optimal", "closed-form", "capacity", "guarantee")
 

@@ -12,11 +12,12 @@ import streamlit as st
 
 from app import charts_shap, resources
 from app.i18n import current_lang, t
-from core import explain, explain_store
 from core.exceptions import WorkbenchError
-from core.explain_types import GlobalExplanation
+from core.explain import explainer as explain
+from core.explain import lookup as explain_store
+from core.explain.results import GlobalExplanation
 from core.formatting import fmt_datetime, fmt_number
-from core.model import TrainedModel
+from core.model.trained import TrainedModel
 
 SOURCE_KEY = "explain.global.source"
 SIZE_KEY = "explain.global.size"

@@ -18,11 +18,11 @@ from app import resources
 from app.components import explain_chart
 from app.i18n import current_lang, t
 from app.theme import icon_label
-from core import explain
 from core.exceptions import WorkbenchError
-from core.explain_whatif import decide_claim, edit_claim, level_choices
+from core.explain import explainer as explain
+from core.explain.whatif import decide_claim, edit_claim, level_choices
 from core.formatting import fmt_money, fmt_number, fmt_pct, fmt_signed
-from core.model import TrainedModel
+from core.model.trained import TrainedModel
 
 PREFIX = "explain.whatif."
 _NUMBERS = {  # role -> (step, decimals)

@@ -15,7 +15,7 @@ from app.components import identity
 from app.i18n import current_lang, t
 from core.exceptions import WorkbenchError
 from core.formatting import fmt_datetime, fmt_money, fmt_number, fmt_pct
-from core.registry import ModelVersion
+from core.model.registry import ModelVersion
 
 SELECT_KEY = "model_page.version"
 PENDING_KEY = "model_page.pending"  # ("activate", version) | ("rollback", version)

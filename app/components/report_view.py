@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app.i18n import current_lang, t
-from core.schema import ValidationReport
+from core.ingest.report import ValidationReport
 
 
 def show(report: ValidationReport, *, key: str) -> None:

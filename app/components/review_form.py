@@ -8,7 +8,7 @@ import streamlit as st
 from app import resources
 from app.i18n import current_lang, t
 from core.formatting import fmt_date, fmt_money, fmt_number
-from core.reviews import REJECT, VALIDATE, save_review
+from core.store.reviews import REJECT, VALIDATE, save_review
 
 PICK_KEY = "review.claim"
 

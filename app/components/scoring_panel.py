@@ -10,9 +10,9 @@ import streamlit as st
 
 from app import resources
 from app.i18n import t
+from core.drift.service import drift_in_background
 from core.exceptions import WorkbenchError
-from core.monitoring import drift_in_background
-from core.scoring import score_batch
+from core.scoring.batch import score_batch
 
 SCORED_KEY = "upload.scored"
 DRIFT_KEY = "upload.drift_pending"

@@ -13,8 +13,8 @@ import streamlit as st
 
 from app.components.threshold_logic import COST_FIELDS
 from app.i18n import t
-from core.config import CostConfig
-from core.costs import CostModel
+from core.config.settings import CostConfig
+from core.decide.costs import CostModel
 
 PREFIX = "thresholds.cost."
 

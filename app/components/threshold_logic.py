@@ -15,16 +15,16 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from core.costs import CostModel
-from core.decisions import CostSurface
-from core.formatting import fmt_money, fmt_number, fmt_pct
-from core.thresholds import (
+from core.decide.costs import CostModel
+from core.decide.decisions import CostSurface
+from core.decide.thresholds import (
     ThresholdChoice,
     choose_capacity,
     choose_closed_form,
     choose_cost_minimum,
     choose_guarantee,
 )
+from core.formatting import fmt_money, fmt_number, fmt_pct
 
 BATCH, TEST_SET = "batch", "test"
 SLIDER_STEP = 0.01

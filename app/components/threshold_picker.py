@@ -18,7 +18,7 @@ from app.components import threshold_publish
 from app.components.threshold_logic import SLIDER_STEP
 from app.components.threshold_view import SliderView, build_view
 from app.i18n import current_lang, t
-from core.decisions import CostSurface
+from core.decide.decisions import CostSurface
 
 SLIDER_KEY = "thresholds.pair"
 APPLIED_KEY = "thresholds.applied"  # (chooser source, (low, high)) of the last suggestion applied

@@ -19,8 +19,8 @@ from app.i18n import current_lang, t
 from app.theme import CODES, icon_label
 from core.exceptions import WorkbenchError
 from core.formatting import fmt_number
-from core.registry import ModelVersion
-from core.scoring import redecide
+from core.model.registry import ModelVersion
+from core.scoring.batch import redecide
 
 BATCH_KEY = "thresholds.redecide_batch"
 RESULT_KEY = "thresholds.redecide_result"

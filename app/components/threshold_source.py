@@ -15,7 +15,7 @@ from app.components.threshold_logic import BATCH, TEST_SET, ClaimsArrays, Claims
 from app.i18n import current_lang, t
 from core.exceptions import WorkbenchError
 from core.formatting import fmt_datetime, fmt_number
-from core.registry import ModelVersion
+from core.model.registry import ModelVersion
 
 SOURCE_KEY = "thresholds.source"
 TEST_OPTION = "test"

@@ -22,9 +22,9 @@ from app.components.threshold_logic import (
     source_label,
 )
 from app.i18n import current_lang, t
-from core.costs import CostModel
+from core.decide.costs import CostModel
+from core.decide.thresholds import ThresholdChoice
 from core.formatting import fmt_money, fmt_number, fmt_pct
-from core.thresholds import ThresholdChoice
 
 CAP_CLAIMS_KEY = "thresholds.capacity_claims"
 CAP_SHARE_KEY = "thresholds.capacity_share"  # percent

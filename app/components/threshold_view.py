@@ -19,8 +19,8 @@ from app import charts
 from app.components.threshold_logic import Translate, grid_values
 from app.i18n import catalogue
 from app.theme import CODES, icon_label, label
-from core.costs import Evaluation
-from core.decisions import CostSurface
+from core.decide.costs import Evaluation
+from core.decide.decisions import CostSurface
 from core.formatting import fmt_money, fmt_number, fmt_pct
 
 

@@ -12,7 +12,7 @@ import streamlit as st
 
 from app import resources
 from app.i18n import t
-from core.ingest import IngestResult, ingest
+from core.ingest.pipeline import IngestResult, ingest
 
 UPLOAD_KEY = "upload.file"
 SHEET_KEY = "upload.sheet"

@@ -7,9 +7,9 @@ import streamlit as st
 from app import resources
 from app.components import drift_views, identity
 from app.i18n import t
-from core.drift_store import drift_history, load_drift_report, load_drift_reports
+from core.drift.service import MODEL, PREVIOUS, drift_report
+from core.drift.storage import drift_history, load_drift_report, load_drift_reports
 from core.exceptions import WorkbenchError
-from core.monitoring import MODEL, PREVIOUS, drift_report
 
 st.title(t("drift.title"))
 st.caption(t("drift.caption"))

@@ -8,8 +8,8 @@ import streamlit as st
 from app import resources
 from app.components import explain_claim, explain_global, explain_search, explain_whatif
 from app.i18n import t
-from core import explain_store
 from core.exceptions import WorkbenchError
+from core.explain import lookup as explain_store
 
 st.title(t("explain.title"))
 st.caption(t("explain.caption"))

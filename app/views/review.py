@@ -9,7 +9,8 @@ from app.components import identity, review_form
 from app.i18n import current_lang, t
 from core.exceptions import WorkbenchError
 from core.formatting import fmt_datetime, fmt_number
-from core.reviews import VALIDATE, review_queue
+from core.scoring.review_queue import review_queue
+from core.store.reviews import VALIDATE
 
 st.title(t("review.title"))
 st.caption(t("review.caption"))

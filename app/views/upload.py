@@ -16,7 +16,7 @@ from app.components import (
 )
 from app.i18n import t
 from core.formatting import fmt_number
-from core.ingest import DUPLICATE, STORED
+from core.ingest.pipeline import DUPLICATE, STORED
 
 st.title(t("upload.title"))
 st.caption(t("upload.caption"))

@@ -37,7 +37,7 @@ def open_page(page: str, *, lang: str | None = None, timeout: float = 60) -> App
 @pytest.fixture(scope="session")
 def tiny_model():
     """A small trained model, shared by the app tests of this process."""
-    from core.config import load_config
+    from core.config.loading import load_config
     from tests.helpers import train_tiny_model
 
     return train_tiny_model(load_config(), n=1500)[0]
@@ -46,9 +46,9 @@ def tiny_model():
 @pytest.fixture
 def model_env(app_env: Path, tiny_model) -> Path:
     """app_env with the tiny model registered and active."""
-    from core.config import load_config
-    from core.registry import Registry
-    from core.store import Store
+    from core.config.loading import load_config
+    from core.model.registry import Registry
+    from core.store.database import Store
 
     cfg = load_config()
     with Store(cfg.paths.database) as store:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from core.config import load_config
-from core.store import Store
+from core.config.loading import load_config
+from core.store.database import Store
 from tests.app.conftest import open_page
 from tests.core import badfiles as bf
 

@@ -10,12 +10,14 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from app.theme import icon_label
-from core.config import load_config
-from core.ingest import ingest
-from core.registry import Registry
-from core.scoring import load_scores, score_batch
-from core.store import Store
-from core.synth import generate_claims, write_claims_xlsx
+from core.config.loading import load_config
+from core.ingest.pipeline import ingest
+from core.model.registry import Registry
+from core.scoring.batch import score_batch
+from core.scoring.stored import load_scores
+from core.store.database import Store
+from core.synth.generator import generate_claims
+from core.synth.writing import write_claims_xlsx
 from tests.app.conftest import MAIN
 
 CLAIM = "REC-2025-008005"

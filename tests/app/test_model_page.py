@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from core.config import load_config
-from core.registry import Registry
-from core.store import Store
+from core.config.loading import load_config
+from core.model.registry import Registry
+from core.store.database import Store
 from tests.app.conftest import open_page
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from core.config import load_config
-from core.ingest import ingest
-from core.registry import Registry
-from core.reviews import latest_reviews
-from core.scoring import score_batch
-from core.store import Store
-from core.synth import generate_claims, write_claims_xlsx
+from core.config.loading import load_config
+from core.ingest.pipeline import ingest
+from core.model.registry import Registry
+from core.scoring.batch import score_batch
+from core.store.database import Store
+from core.store.reviews import latest_reviews
+from core.synth.generator import generate_claims
+from core.synth.writing import write_claims_xlsx
 from tests.app.conftest import open_page
 
 

@@ -13,15 +13,17 @@ from streamlit.testing.v1 import AppTest
 
 from app import resources
 from app.components.threshold_logic import slider_pair
-from core.config import load_config
-from core.costs import CostModel
-from core.decisions import CostSurface
-from core.ingest import ingest
-from core.registry import Registry
-from core.scoring import load_scores, score_batch
-from core.store import Store
-from core.synth import generate_claims, write_claims_xlsx
-from core.thresholds import choose_cost_minimum
+from core.config.loading import load_config
+from core.decide.costs import CostModel
+from core.decide.decisions import CostSurface
+from core.decide.thresholds import choose_cost_minimum
+from core.ingest.pipeline import ingest
+from core.model.registry import Registry
+from core.scoring.batch import score_batch
+from core.scoring.stored import load_scores
+from core.store.database import Store
+from core.synth.generator import generate_claims
+from core.synth.writing import write_claims_xlsx
 from tests.app.conftest import MAIN, open_page
 
 SLIDER = "thresholds.pair"

@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
-from core.config import load_config
-from core.store import open_store
+from core.config.loading import load_config
+from core.store.database import open_store
 from tests.app.conftest import open_page
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -54,7 +54,7 @@ def test_upload_in_english(app_env, demo_dir: Path):
 def test_a_workbook_with_several_sheets_lets_the_auditor_choose(app_env, tmp_path: Path):
     import pandas as pd
 
-    from core.synth import generate_claims
+    from core.synth.generator import generate_claims
 
     first, _ = generate_claims(30, seed=1, year=2025, labelled=False)
     second, _ = generate_claims(45, seed=2, year=2025, labelled=False, id_start=900)

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from core.config import load_config
-from core.scoring import load_scores
-from core.store import Store
-from core.synth import generate_claims, write_claims_xlsx
+from core.config.loading import load_config
+from core.scoring.stored import load_scores
+from core.store.database import Store
+from core.synth.generator import generate_claims
+from core.synth.writing import write_claims_xlsx
 from tests.app.conftest import open_page
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -82,8 +83,8 @@ def test_without_a_model_the_batch_is_stored_and_the_next_step_is_said(app_env, 
 
 
 def test_results_download_matches_cli_format(model_env, batch_bytes, tmp_path: Path):
-    from core.results import results_from_store, to_xlsx
-    from core.scoring import load_scoring
+    from core.report.results import results_from_store, to_xlsx
+    from core.scoring.stored import load_scoring
 
     at = open_page("upload")
     at.file_uploader[0].set_value(("lot.xlsx", batch_bytes, XLSX)).run()

@@ -59,7 +59,7 @@ def data_config(root: Path):
     """The default configuration with its database and models under ``root``."""
     from dataclasses import replace
 
-    from core.config import load_config
+    from core.config.loading import load_config
 
     base = load_config()
     paths = replace(
@@ -70,8 +70,8 @@ def data_config(root: Path):
 
 def prepare_data(root: Path) -> Path:
     """Data and models folders under ``root`` with a small model registered and active."""
-    from core.registry import Registry
-    from core.store import Store
+    from core.model.registry import Registry
+    from core.store.database import Store
     from tests.helpers import train_tiny_model
 
     cfg = data_config(root)
@@ -86,11 +86,12 @@ def add_scored_batch(
 ) -> int:
     """Generate a batch file under ``root``, ingest it and score it with the active model,
     before the server starts (one DuckDB writer per file); returns its batch id."""
-    from core.ingest import ingest
-    from core.registry import Registry
-    from core.scoring import score_batch
-    from core.store import Store
-    from core.synth import generate_claims, write_claims_xlsx
+    from core.ingest.pipeline import ingest
+    from core.model.registry import Registry
+    from core.scoring.batch import score_batch
+    from core.store.database import Store
+    from core.synth.generator import generate_claims
+    from core.synth.writing import write_claims_xlsx
 
     cfg = data_config(root)
     frame, _ = generate_claims(n, seed=seed, year=2025, drift=drift, id_start=id_start)

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from core.monitoring import drift_report
-from core.registry import Registry
-from core.store import Store
+from core.drift.service import drift_report
+from core.model.registry import Registry
+from core.store.database import Store
 from tests.e2e.conftest import add_scored_batch, data_config, prepare_data, serve, wait_app_idle
 
 pytestmark = pytest.mark.e2e

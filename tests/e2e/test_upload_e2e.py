@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from python_calamine import CalamineWorkbook
 
-from core.config import load_config
-from core.ingest import ingest
-from core.model import TrainedModel
-from core.registry import Registry
-from core.scoring import score_batch
-from core.store import Store
+from core.config.loading import load_config
+from core.ingest.pipeline import ingest
+from core.model.registry import Registry
+from core.model.trained import TrainedModel
+from core.scoring.batch import score_batch
+from core.store.database import Store
 from tests.e2e.conftest import ARTIFACTS, prepare_data, serve, wait_app_idle
 
 pytestmark = pytest.mark.e2e

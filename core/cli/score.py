@@ -1,0 +1,204 @@
+"""``python -m core score``: store a batch file, score it and write the results workbook."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from core.cli.common import _print_rejected, _print_report, _t
+from core.config.loading import load_config
+from core.config.settings import Config
+
+if TYPE_CHECKING:  # pragma: no cover
+    from core.ingest.reader import RawTable
+    from core.scoring.results import ScoringResult
+    from core.store.database import Store
+
+
+def add_score_command(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("score", help="store a batch file, score it, write the results .xlsx")
+    p.add_argument("--input", type=Path, required=True, help="batch file to score")
+    p.add_argument("--output", type=Path, required=True, help="results workbook (.xlsx)")
+    p.add_argument(
+        "--apply-rules",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="apply the business rules (default: yes; --no-apply-rules to skip them)",
+    )
+    p.add_argument("--model", default=None, help="model version (default: the active one)")
+    p.add_argument("--profile", default=None, help="profile name from config/profiles/")
+    p.add_argument("--sheet", default=None, help="sheet to read (default: first with data)")
+    p.add_argument("--lang", choices=("fr", "en"), default=None)
+    p.add_argument("--user", default="cli", help="recorded as uploaded_by")
+    p.add_argument(
+        "--drift",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="compute and store the batch's drift after writing the results (default: yes)",
+    )
+    p.set_defaults(handler=_cmd_score)
+
+
+def _cmd_score(args: argparse.Namespace) -> int:
+    from core.model.registry import Registry
+    from core.report.export import write_results
+    from core.report.results import results_from_file
+    from core.scoring.batch import score_batch
+    from core.store.database import open_store
+
+    cfg = load_config(args.profile)
+    lang = args.lang or cfg.locale
+    start = time.perf_counter()
+    raw, data = _read_raw(args.input, args.sheet, cfg)
+    read_seconds = time.perf_counter() - start
+    with open_store(cfg) as store:
+        started = time.perf_counter()
+        batch_id = _store_batch(raw, data, cfg, store, args.user, lang)
+        if batch_id is None:
+            return 1
+        store_seconds = time.perf_counter() - started
+        registry = Registry(cfg.paths.models_dir, store)
+        result = score_batch(
+            batch_id,
+            store,
+            registry,
+            cfg,
+            apply_rules=args.apply_rules,
+            version=args.model,
+            actor=args.user,
+        )
+    started = time.perf_counter()
+    table = results_from_file(raw, result.frame, cfg, lang)
+    write_results(
+        table.frame,
+        args.output,
+        locale=lang,
+        date_columns=table.date_columns,
+        amount_columns=table.amount_columns,
+    )
+    seconds = {"read": read_seconds, "validate_store": store_seconds, **result.seconds}
+    seconds["write"] = time.perf_counter() - started
+    _print_scoring(result, seconds, args.output, lang)
+    if args.drift:
+        _drift_after_score(cfg, result, args.user, lang)
+    return 0
+
+
+def _drift_after_score(cfg: Config, result: ScoringResult, user: str, lang: str) -> None:
+    """Drift of the scored batch against its model, once the results file is written."""
+    from core.drift.report import describe
+    from core.drift.service import drift_after_score
+    from core.model.registry import Registry
+    from core.store.database import open_store
+
+    started = time.perf_counter()
+    with open_store(cfg) as store:
+        report = drift_after_score(
+            store, Registry(cfg.paths.models_dir, store), cfg, result, actor=user
+        )
+    if report is not None:
+        print("\n".join(describe(report, lang)))
+        print(f"drift: {time.perf_counter() - started:.2f} s")
+
+
+def _read_raw(path: Path, sheet: str | None, cfg: Config) -> tuple[RawTable, bytes]:
+    from core.ingest.pipeline import read_source
+    from core.ingest.reader import read_table
+
+    data, name = read_source(path, None, cfg.limits.max_file_mb)
+    return read_table(data, name, sheet=sheet, limits=cfg.limits, schema=cfg.schema), data
+
+
+def _store_batch(
+    raw: RawTable, data: bytes, cfg: Config, store: Store, user: str, lang: str
+) -> int | None:
+    """The batch id of this file: the stored one when the same bytes were seen, else a new
+    batch after validation (None, report printed, when the validation fails)."""
+    import hashlib
+
+    from core.ingest.pipeline import batch_key
+    from core.ingest.validate import validate
+
+    sha = batch_key(hashlib.sha256(data).hexdigest(), raw.sheet, len(raw.sheets))
+    existing = store.find_batch(sha)
+    if existing is not None:
+        print(
+            _t(
+                lang,
+                f"Fichier déjà enregistré (lot n° {existing.id}) : il est scoré à nouveau.",
+                f"File already stored (batch #{existing.id}): scoring it again.",
+            )
+        )
+        return existing.id
+    batch = validate(raw, cfg.schema, cfg.limits)
+    if not batch.report.ok:
+        _print_report(batch.report, lang)
+        _print_rejected(lang)
+        return None
+    saved = store.save_batch(
+        batch.frame,
+        file_name=raw.file_name,
+        sha256=sha,
+        sheet=batch.report.sheet,
+        profile=cfg.profile,
+        uploaded_by=user,
+        report_json=batch.report.to_frame("en").to_json(orient="records", force_ascii=False),
+    )
+    return saved.batch_id
+
+
+def _print_scoring(
+    result: ScoringResult, seconds: dict[str, float], output: Path, lang: str
+) -> None:
+    from core.report.export import DECISION_LABELS
+
+    n = len(result.frame)
+    labels = DECISION_LABELS[lang]
+    counts = result.counts
+    print(
+        _t(
+            lang,
+            f"Lot n° {result.batch_id} : {n} réclamations scorées avec le modèle "
+            f"{result.model_version} (seuils {result.thresholds.low:.3f} / "
+            f"{result.thresholds.high:.3f}, source {result.thresholds.source}).",
+            f"Batch #{result.batch_id}: {n} claims scored with model {result.model_version} "
+            f"(thresholds {result.thresholds.low:.3f} / {result.thresholds.high:.3f}, "
+            f"source {result.thresholds.source}).",
+        )
+    )
+    for code in (1, 0, -1):
+        share = counts[code] / n if n else 0.0
+        print(f"  {labels[code]:<16} {counts[code]:>8}  {share:6.1%}")
+    print(
+        _t(lang, "  Taux d'automatisation", "  Automation rate") + f": {result.automation_rate:.1%}"
+    )
+    _print_amount_fallback(result, lang)
+    if result.rules is not None:
+        for rule, moved in result.rules.moved.items():
+            state = (
+                f"{moved} → audit"
+                if result.rules.active[rule]
+                else result.rules.inactive_reason(rule, lang)
+            )
+            print(f"  {_t(lang, 'Règle', 'Rule')} {rule}: {state}")
+    stages = ", ".join(f"{k} {v:.2f}" for k, v in seconds.items())
+    print(_t(lang, "Durées (s)", "Timings (s)") + f": {stages}; total {sum(seconds.values()):.2f}")
+    print(_t(lang, f"Résultats écrits dans {output}", f"Results written to {output}"))
+
+
+def _print_amount_fallback(result: ScoringResult, lang: str) -> None:
+    """Say so when amount-based costs used the configured fixed amount (no amount column)."""
+    ev = result.evaluation
+    if ev is None or not ev.amount_fallback:
+        return
+    print(
+        _t(
+            lang,
+            f"  Pas de montant pour {ev.n_amount_fallback} réclamation(s) : les coûts basés sur "
+            "le montant utilisent le montant fixe de la configuration (costs.fallback_amount).",
+            f"  No amount for {ev.n_amount_fallback} claim(s): amount-based costs use the "
+            "configured fixed amount (costs.fallback_amount).",
+        )
+    )

@@ -1,0 +1,32 @@
+"""Drift: how far an incoming batch moved from the model's reference, and the alert.
+
+Per-column distances and the Evidently report (``compute``), the report type and its
+rendering (``report``), storage in DuckDB that never imports the computation (``storage``),
+and the batch-level entry points used by the CLI and the app (``service``).
+"""
+
+from core.drift.compute import compute_drift
+from core.drift.report import ColumnDrift, DriftReport, alert_level, describe, render_html
+from core.drift.service import drift_after_score, drift_in_background, drift_report
+from core.drift.storage import (
+    drift_history,
+    load_drift_report,
+    load_drift_reports,
+    save_drift_report,
+)
+
+__all__ = [
+    "ColumnDrift",
+    "DriftReport",
+    "alert_level",
+    "compute_drift",
+    "describe",
+    "drift_after_score",
+    "drift_history",
+    "drift_in_background",
+    "drift_report",
+    "load_drift_report",
+    "load_drift_reports",
+    "render_html",
+    "save_drift_report",
+]

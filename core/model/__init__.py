@@ -1,0 +1,27 @@
+"""The model: from labelled claims to a registered, calibrated, explainable artefact.
+
+Features fitted on the training period and frozen (``features``, ``history``,
+``target_encoding``), the training data and its time split (``training_data``), model
+comparison and tuning (``compare``), calibration, the leakage audit, training itself
+(``training``), the trained artefact (``trained``) and the registry of versions with their
+SHA-256 manifest (``registry``).
+"""
+
+from core.model.calibration import Calibrator
+from core.model.features import FeaturePipeline
+from core.model.leakage import LeakageReport, audit_training_data
+from core.model.registry import ModelVersion, Registry
+from core.model.trained import TrainedModel
+from core.model.training import TrainingResult, train
+
+__all__ = [
+    "Calibrator",
+    "FeaturePipeline",
+    "LeakageReport",
+    "ModelVersion",
+    "Registry",
+    "TrainedModel",
+    "TrainingResult",
+    "audit_training_data",
+    "train",
+]

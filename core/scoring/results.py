@@ -1,0 +1,69 @@
+"""What scoring returns: the threshold pair applied, a batch scored now, a scoring stored."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import pandas as pd
+
+from core.decide.costs import Evaluation
+from core.decide.decisions import DECISION_CODES
+from core.decide.rules import RuleOutcome
+
+
+@dataclass(frozen=True)
+class AppliedThresholds:
+    """The threshold pair used; ``id`` None when it is not a published pair."""
+
+    low: float
+    high: float
+    id: int | None
+    source: str
+
+
+@dataclass(frozen=True, eq=False)
+class ScoringResult:
+    """One batch scored (or re-decided): claims with scores, rules, costs, timings."""
+
+    batch_id: int
+    model_version: str
+    thresholds: AppliedThresholds
+    frame: pd.DataFrame  # claims (by key) + probability, decision_model, decision, rule_*
+    rules: RuleOutcome | None  # None when the rules were not applied
+    evaluation: Evaluation | None  # expected (and realised, if labelled) costs of `decision`
+    seconds: dict[str, float]  # per stage, in order
+    scored_at: datetime | None = None  # when stored; None for an unsaved redecision
+
+    @property
+    def counts(self) -> dict[int, int]:
+        """Claims per final decision code (-1, 0, 1)."""
+        values = self.frame["decision"].to_numpy()
+        return {code: int((values == code).sum()) for code in DECISION_CODES}
+
+    @property
+    def automation_rate(self) -> float:
+        """Share of claims decided automatically (after the rules)."""
+        n = len(self.frame)
+        return (n - self.counts[0]) / n if n else 0.0
+
+    @property
+    def total_seconds(self) -> float:
+        return float(sum(self.seconds.values()))
+
+
+@dataclass(frozen=True, eq=False)
+class StoredScoring:
+    """The latest scoring of a batch as stored: what a reopened batch shows."""
+
+    batch_id: int
+    model_version: str
+    scored_at: datetime
+    thresholds: AppliedThresholds
+    frame: pd.DataFrame  # claims (by key) + probability, decision_model, decision, rule_*
+    evaluation: Evaluation | None
+
+    @property
+    def n_moved(self) -> int:
+        """Claims whose decision a business rule changed."""
+        return int((self.frame["decision"] != self.frame["decision_model"]).sum())

@@ -1,0 +1,201 @@
+"""The scores part of :class:`core.store.Store`: scorings of batches and the readers over them."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from core.exceptions import StoreError
+from core.store.common import STANDARD_COLUMNS, _ident, _insert_log, _transaction, _utcnow
+
+if TYPE_CHECKING:  # pragma: no cover
+    import duckdb
+
+
+@dataclass(frozen=True)
+class ScoringInfo:
+    """One stored scoring of a batch (every row of it shares ``scored_at``)."""
+
+    batch_id: int
+    scored_at: datetime
+    model_version: str
+    thresholds_id: int | None
+    rows: int
+
+
+class ScoresMixin:
+    """Scores methods of :class:`core.store.Store`, which provides the attributes below."""
+
+    _write_lock: threading.Lock
+
+    if TYPE_CHECKING:  # pragma: no cover
+
+        def _cursor(self, action: str) -> AbstractContextManager[duckdb.DuckDBPyConnection]: ...
+
+    def save_scores(
+        self,
+        batch_id: int,
+        scores: pd.DataFrame,
+        *,
+        model_version: str,
+        thresholds_id: int | None,
+        actor: str = "system",
+    ) -> ScoringInfo:
+        """Store one scoring of a batch in one bulk insert (plus an audit entry).
+
+        ``scores`` holds ``row_number``, ``probability``, ``decision``, ``decision_model``,
+        ``rule_flags`` and ``rule_reason``. Earlier scorings are kept; readers use the latest.
+        """
+        missing = [c for c in _SCORE_INPUTS if c not in scores.columns]
+        if missing:
+            raise StoreError(f"Scores cannot be saved: columns {missing} are missing.")
+        scored_at = _utcnow()
+        view = f"scores_{uuid.uuid4().hex}"
+        with self._write_lock, self._cursor(f"save the scores of batch {batch_id}") as cur:
+            cur.register(view, scores[list(_SCORE_INPUTS)])
+            try:
+                with _transaction(cur):
+                    _insert_scores(cur, view, batch_id, model_version, thresholds_id, scored_at)
+                    cur.execute("UPDATE batches SET status = 'scored' WHERE id = ?", [batch_id])
+                    detail = {
+                        "batch_id": batch_id,
+                        "model_version": model_version,
+                        "thresholds_id": thresholds_id,
+                        "rows": len(scores),
+                    }
+                    _insert_log(cur, actor, "batch.scored", detail)
+            finally:
+                cur.unregister(view)
+        return ScoringInfo(batch_id, scored_at, model_version, thresholds_id, len(scores))
+
+    def latest_scoring(self, batch_id: int) -> ScoringInfo | None:
+        """The most recent scoring of the batch, or None when it was never scored."""
+        with self._cursor("read the scores") as cur:
+            row = cur.execute(
+                """SELECT batch_id, scored_at, any_value(model_version),
+                       any_value(thresholds_id), count(*)
+                   FROM scores WHERE batch_id = ? GROUP BY batch_id, scored_at
+                   ORDER BY scored_at DESC LIMIT 1""",
+                [batch_id],
+            ).fetchone()
+        return ScoringInfo(*row) if row else None
+
+    def latest_scorings(self) -> dict[int, ScoringInfo]:
+        """The most recent scoring of every scored batch, in one query (batch id -> info)."""
+        with self._cursor("read the scores") as cur:
+            rows = cur.execute(
+                """SELECT batch_id, scored_at, any_value(model_version),
+                       any_value(thresholds_id), count(*)
+                   FROM scores GROUP BY batch_id, scored_at
+                   QUALIFY row_number() OVER (PARTITION BY batch_id ORDER BY scored_at DESC) = 1"""
+            ).fetchall()
+        return {row[0]: ScoringInfo(*row) for row in rows}
+
+    def load_scores(self, batch_id: int, scored_at: datetime | None = None) -> pd.DataFrame:
+        """The rows of the latest scoring of a batch (or of ``scored_at``), by row_number."""
+        if scored_at is None:
+            info = self.latest_scoring(batch_id)
+            if info is None:
+                return pd.DataFrame(columns=list(_SCORE_COLUMNS))
+            scored_at = info.scored_at
+        with self._cursor("read the scores") as cur:
+            frame = cur.execute(
+                f"SELECT {', '.join(_SCORE_COLUMNS)} FROM scores "
+                "WHERE batch_id = ? AND scored_at = ? ORDER BY row_number",
+                [batch_id, scored_at],
+            ).df()
+        return frame
+
+    def auto_validation_counts(
+        self, client_ids: pd.Series | np.ndarray | list, *, exclude_batch_id: int | None
+    ) -> pd.DataFrame:
+        """Automatic validations (decision 1) of the latest scoring of every other batch,
+        counted per (client_id, year of the claim date): columns client_id, year, n."""
+        clients = _distinct_clients(client_ids)
+        view = f"clients_{uuid.uuid4().hex}"
+        with self._cursor("count the stored automatic validations") as cur:
+            cur.register(view, clients)
+            try:
+                return cur.execute(_AUTO_VALIDATIONS_SQL.format(view=view), [exclude_batch_id]).df()
+            finally:
+                cur.unregister(view)
+
+    def client_history(
+        self, client_ids: pd.Series | np.ndarray | list, *, exclude_batch_id: int | None
+    ) -> pd.DataFrame:
+        """Stored claims of these clients from other batches, standard columns by key."""
+        clients = _distinct_clients(client_ids)
+        select = ", ".join(
+            f"c.{col} AS {_ident(key)}" for key, (col, _) in STANDARD_COLUMNS.items()
+        )
+        view = f"clients_{uuid.uuid4().hex}"
+        with self._cursor("read the clients' history") as cur:
+            cur.register(view, clients)
+            try:
+                frame = cur.execute(
+                    f"SELECT c.batch_id, {select} FROM claims c "
+                    f"JOIN {view} w ON c.client_id = w.client_id "
+                    "WHERE c.batch_id IS DISTINCT FROM ? ORDER BY c.claim_date, c.batch_id, "
+                    "c.row_number",
+                    [exclude_batch_id],
+                ).df()
+            finally:
+                cur.unregister(view)
+        frame["label"] = frame["label"].astype("Int8")
+        return frame
+
+
+_SCORE_INPUTS = (
+    "row_number",
+    "probability",
+    "decision",
+    "decision_model",
+    "rule_flags",
+    "rule_reason",
+)
+_SCORE_COLUMNS = (*_SCORE_INPUTS, "model_version", "thresholds_id", "scored_at")
+_AUTO_VALIDATIONS_SQL = """
+WITH latest AS (
+    SELECT batch_id, max(scored_at) AS scored_at FROM scores
+    WHERE batch_id IS DISTINCT FROM ? GROUP BY batch_id
+)
+SELECT c.client_id, CAST(year(c.claim_date) AS BIGINT) AS year, count(*) AS n
+FROM scores s
+JOIN latest l ON s.batch_id = l.batch_id AND s.scored_at = l.scored_at
+JOIN claims c ON c.batch_id = s.batch_id AND c.row_number = s.row_number
+JOIN {view} w ON c.client_id = w.client_id
+WHERE s.decision = 1 AND c.claim_date IS NOT NULL
+GROUP BY c.client_id, year
+"""
+
+
+def _distinct_clients(client_ids: pd.Series | np.ndarray | list) -> pd.DataFrame:
+    values = pd.Series(np.asarray(client_ids, dtype=object)).dropna().astype(str).unique()
+    return pd.DataFrame({"client_id": pd.Series(values, dtype=object)})
+
+
+def _insert_scores(
+    cur: duckdb.DuckDBPyConnection,
+    view: str,
+    batch_id: int,
+    model_version: str,
+    thresholds_id: int | None,
+    scored_at: datetime,
+) -> None:
+    cur.execute(
+        f"""INSERT INTO scores (batch_id, row_number, model_version, probability, decision,
+               decision_model, rule_flags, rule_reason, thresholds_id, scored_at)
+           SELECT ?, CAST(row_number AS INTEGER), ?, CAST(probability AS DOUBLE),
+               CAST(decision AS TINYINT), CAST(decision_model AS TINYINT),
+               nullif(CAST(rule_flags AS VARCHAR), ''), nullif(CAST(rule_reason AS VARCHAR), ''),
+               ?, ?
+           FROM {view}""",
+        [batch_id, model_version, thresholds_id, scored_at],
+    )

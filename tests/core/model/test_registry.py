@@ -1,0 +1,143 @@
+"""Tests of core.registry: versions, activation, rollback, manifest checks, a real round trip."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from core.config.loading import load_config
+from core.exceptions import ModelNotFoundError, TamperedModelError
+from core.model.registry import MANIFEST, ModelVersion, Registry, file_sha256
+from core.model.trained import FILES, TrainedModel
+from core.store.database import Store
+from tests.helpers import train_tiny_model
+
+
+class StandInModel:
+    """Writes artefact files like TrainedModel.save (the registry only needs save+metadata)."""
+
+    def __init__(self, tag: str) -> None:
+        self.tag = tag
+        self.metadata = {"metrics": {"auc": 0.8}, "training_sha256": "f" * 64}
+
+    def save(self, directory: Path) -> list[Path]:
+        paths = [Path(directory) / name for name in FILES]
+        for path in paths:
+            path.write_text(json.dumps({"file": path.name, "tag": self.tag}), encoding="utf-8")
+        return paths
+
+
+@pytest.fixture(scope="module")
+def tiny_model():
+    return train_tiny_model(load_config())
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    with Store(tmp_path / "registry.duckdb") as opened:
+        yield opened
+
+
+@pytest.fixture
+def registry(tmp_path: Path, store: Store) -> Registry:
+    return Registry(tmp_path / "models", store)
+
+
+def test_register_writes_files_manifest_and_row(registry, store):
+    version = registry.register(StandInModel("a"))
+    assert isinstance(version, ModelVersion)
+    assert re.fullmatch(r"\d{8}-\d{6}-[0-9a-f]{6}", version.version)
+    folder = registry.models_dir / version.version
+    assert sorted(p.name for p in folder.iterdir()) == sorted([*FILES, MANIFEST])
+    manifest = json.loads((folder / MANIFEST).read_text())
+    assert manifest["files"]["features.json"] == file_sha256(folder / "features.json")
+    assert version.sha256 == file_sha256(folder / MANIFEST)
+    assert version.active and version.metrics == {"auc": 0.8}
+    assert version.training_data_sha256 == "f" * 64
+    assert not list(registry.models_dir.glob(".staging-*"))
+    with store.cursor() as cur:
+        actions = [r[0] for r in cur.execute("SELECT action FROM audit_log ORDER BY id").fetchall()]
+    assert actions == ["model.registered", "model.activated"]
+
+
+def test_list_activate_and_rollback(registry):
+    first = registry.register(StandInModel("a"))
+    second = registry.register(StandInModel("b"))
+    third = registry.register(StandInModel("c"), activate=False)
+    assert [v.version for v in registry.list()] == sorted(
+        [first.version, second.version, third.version], reverse=True
+    )
+    assert registry.active().version == second.version
+    registry.activate(third.version)
+    assert [v.version for v in registry.list() if v.active] == [third.version]
+    assert registry.rollback().version == second.version
+    assert registry.active().version == second.version
+    assert registry.rollback().version == third.version  # rollback of a rollback: back again
+
+
+def test_rollback_without_history_says_so(registry):
+    with pytest.raises(ModelNotFoundError, match="roll back"):
+        registry.rollback()
+    registry.register(StandInModel("a"))
+    with pytest.raises(ModelNotFoundError, match="roll back"):
+        registry.rollback()
+
+
+def test_load_without_a_model_says_how_to_train_one(registry):
+    with pytest.raises(ModelNotFoundError) as caught:
+        registry.load()
+    assert "make run" in str(caught.value) and "python -m core train" in str(caught.value)
+    with pytest.raises(ModelNotFoundError, match="nope"):
+        registry.load("nope")
+
+
+def test_one_edited_byte_is_refused_naming_the_file(registry):
+    version = registry.register(StandInModel("a")).version
+    path = registry.models_dir / version / "features.json"
+    data = bytearray(path.read_bytes())
+    data[5] ^= 0x01
+    path.write_bytes(bytes(data))
+    with pytest.raises(TamperedModelError, match=r"features\.json") as caught:
+        registry.load(version)
+    assert "models activate" in str(caught.value)
+    with pytest.raises(TamperedModelError):
+        registry.activate(version)
+
+
+@pytest.mark.parametrize("name", ["model.ubj", "reference.parquet", MANIFEST])
+def test_a_deleted_file_is_refused(registry, name):
+    version = registry.register(StandInModel("a")).version
+    (registry.models_dir / version / name).unlink()
+    with pytest.raises(TamperedModelError, match=re.escape(name)):
+        registry.verify(version)
+
+
+def test_an_edited_manifest_or_an_added_file_is_refused(registry):
+    version = registry.register(StandInModel("a")).version
+    folder = registry.models_dir / version
+    (folder / "extra.json").write_text("{}")
+    with pytest.raises(TamperedModelError, match=r"extra\.json"):
+        registry.verify(version)
+    (folder / "extra.json").unlink()
+    manifest = json.loads((folder / MANIFEST).read_text())
+    manifest["files"]["features.json"] = "0" * 64  # an attacker "fixing" the hash
+    (folder / MANIFEST).write_text(json.dumps(manifest))
+    with pytest.raises(TamperedModelError, match=MANIFEST):
+        registry.verify(version)
+
+
+# --------------------------------------------------------------------------- real model
+
+
+def test_a_trained_model_round_trips_through_the_registry(tiny_model, registry):
+    model, frame = tiny_model
+    version = registry.register(model)
+    loaded = registry.load()
+    assert isinstance(loaded, TrainedModel)
+    assert loaded.metadata["version"] == version.version
+    np.testing.assert_allclose(loaded.predict_proba(frame), model.predict_proba(frame))
+    assert set(json.loads((version.path / MANIFEST).read_text())["files"]) <= set(FILES)
