@@ -32,7 +32,6 @@ from core.decide.thresholds import ThresholdChoice
 from core.exceptions import WorkbenchError
 from core.explain.lookup import load_summary
 from core.explain.results import GlobalExplanation
-from core.ingest.reader import list_sheets
 from core.model.registry import ModelVersion, Registry
 from core.model.trained import TrainedModel
 from core.scoring.results import StoredScoring
@@ -50,17 +49,6 @@ def config() -> Config:
 @st.cache_resource(show_spinner=False)
 def store() -> Store:
     return open_store(config())
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def sheets_of(data: bytes, file_name: str) -> list[str]:
-    """Sheet names of an uploaded workbook ([] for CSV or an unreadable file)."""
-    if file_name.lower().endswith(".csv"):
-        return []
-    try:
-        return list_sheets(data, file_name)
-    except WorkbenchError:  # an unreadable file is reported by ingest, with its reason
-        return []
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

@@ -1,6 +1,6 @@
 """One palette for decisions across tables, charts and the Excel export (same hues).
 
-Fills and font colours come from core.export (the downloaded file); charts use a stronger
+Fills and font colours come from core.report.export (the downloaded file); charts use a stronger
 tone of the same hue so bars stay readable on white.
 """
 

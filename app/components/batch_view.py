@@ -13,7 +13,7 @@ from app import charts, resources
 from app.i18n import current_lang, t
 from app.theme import CODES, icon_label, label
 from core.formatting import fmt_datetime, fmt_money, fmt_number, fmt_pct
-from core.ingest.reader import read_table
+from core.ingest.reader import SourceFile, read_table
 from core.report.filters import ClaimFilter, filter_claims
 from core.report.results import results_from_file, results_from_store, to_xlsx
 from core.scoring.results import StoredScoring
@@ -21,7 +21,9 @@ from core.scoring.results import StoredScoring
 TABLE_HEIGHT = 520
 
 
-def show(scoring: StoredScoring, *, raw_file: tuple[bytes, str, str | None] | None) -> None:
+def show(
+    scoring: StoredScoring, *, raw_file: tuple[SourceFile | bytes, str, str | None] | None
+) -> None:
     lang = current_lang()
     _header(scoring, lang)
     _cards(scoring, lang)
@@ -168,8 +170,8 @@ def _download(scoring: StoredScoring, raw_file, lang: str) -> None:
 
     def build() -> bytes:
         if raw_file is not None:
-            data, name, sheet = raw_file
-            raw = read_table(data, name, sheet=sheet, limits=cfg.limits, schema=cfg.schema)
+            source, name, sheet = raw_file
+            raw = read_table(source, name, sheet=sheet, limits=cfg.limits, schema=cfg.schema)
             return to_xlsx(results_from_file(raw, scoring.frame, cfg, lang), lang)
         return to_xlsx(results_from_store(scoring.frame, cfg, lang), lang)
 

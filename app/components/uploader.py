@@ -1,7 +1,10 @@
 """Upload box: owns the file uploader, the sheet choice and the result of ingesting it.
 
-The result is kept in session state per (file, sheet), so a rerun shows the same outcome
-instead of re-ingesting (which would then read "already stored").
+The file is opened once per upload (:func:`core.ingest.reader.open_source`) and kept in
+session state for that upload only: the sheet picker, the ingestion and the results download
+all read from that one opening, and a rerun neither re-reads nor re-hashes the bytes. The
+ingest result is kept per (file, sheet), so a rerun shows the same outcome instead of
+re-ingesting (which would then read "already stored").
 """
 
 from __future__ import annotations
@@ -12,10 +15,13 @@ import streamlit as st
 
 from app import resources
 from app.i18n import t
+from core.exceptions import FileRejectedError
 from core.ingest.pipeline import IngestResult, ingest
+from core.ingest.reader import SourceFile, open_source
 
 UPLOAD_KEY = "upload.file"
 SHEET_KEY = "upload.sheet"
+OPENED_KEY = "upload.opened"
 RESULTS_KEY = "upload.results"
 FILE_TYPES = ["xlsx", "xlsm", "xls", "xlsb", "ods", "csv"]
 
@@ -24,7 +30,7 @@ FILE_TYPES = ["xlsx", "xlsm", "xls", "xlsb", "ods", "csv"]
 class Upload:
     file_id: str
     name: str
-    data: bytes
+    source: SourceFile | bytes  # the opened file; its bytes when it could not be opened
     sheet: str | None
 
 
@@ -35,14 +41,29 @@ def show() -> Upload | None:
     )
     if file is None:
         return None
-    data = file.getvalue()
-    sheets = resources.sheets_of(data, file.name)
+    source = _opened(file.file_id, file.name, file.getvalue)
+    sheets = source.sheets if isinstance(source, SourceFile) else ()
     sheet = None
     if len(sheets) > 1:
         sheet = st.selectbox(
             t("upload.sheet_label"), sheets, key=SHEET_KEY, help=t("upload.sheet_help")
         )
-    return Upload(file.file_id, file.name, data, sheet)
+    return Upload(file.file_id, file.name, source, sheet)
+
+
+def _opened(file_id: str, name: str, read) -> SourceFile | bytes:
+    """The upload opened once; a file that cannot be opened stays bytes and ``ingest``
+    reports why. Only the current upload is kept."""
+    kept = st.session_state.get(OPENED_KEY)
+    if kept is None or kept[0] != file_id:
+        data = read()
+        try:
+            source: SourceFile | bytes = open_source(data, name, limits=resources.config().limits)
+        except FileRejectedError:
+            source = data
+        kept = (file_id, source)
+        st.session_state[OPENED_KEY] = kept
+    return kept[1]
 
 
 def ingest_once(upload: Upload, user: str) -> IngestResult:
@@ -52,7 +73,7 @@ def ingest_once(upload: Upload, user: str) -> IngestResult:
     if key not in results:
         with st.spinner(t("upload.processing", name=upload.name)):
             results[key] = ingest(
-                upload.data,
+                upload.source,
                 resources.config(),
                 resources.store(),
                 file_name=upload.name,

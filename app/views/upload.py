@@ -37,7 +37,7 @@ else:
     else:
         st.error(t("upload.rejected"), icon="🚫")
     if result.accepted:
-        uploaded_id, raw_file = result.batch_id, (upload.data, upload.name, upload.sheet)
+        uploaded_id, raw_file = result.batch_id, (upload.source, upload.name, upload.sheet)
 
 view = st.container()
 st.divider()

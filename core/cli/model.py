@@ -1,4 +1,4 @@
-"""``python -m core train | ensure-model | models`` (and ``score``, from :mod:`core.cli_score`):
+"""``python -m core train | ensure-model | models`` (and ``score``, from :mod:`core.cli.score`):
 training, registering and activating models from the command line."""
 
 from __future__ import annotations
@@ -70,23 +70,23 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
 def _read_labelled(path: Path, cfg: Config, lang: str) -> tuple[pd.DataFrame, str] | None:
     """(validated frame, file SHA-256) of a training / test file; None when refused."""
-    import hashlib
-
     from core.exceptions import FileRejectedError
-    from core.ingest.pipeline import read_source, validate_bytes
+    from core.ingest.pipeline import validate_file
+    from core.ingest.reader import open_source
 
     try:
-        data, name = read_source(path, None, cfg.limits.max_file_mb)
-        batch = validate_bytes(data, name, cfg)
+        opened = open_source(path, limits=cfg.limits)
+        batch = validate_file(opened, cfg)
     except FileRejectedError as exc:
         print(exc.message(lang), file=sys.stderr)
         return None
     if not batch.report.ok:
         _print_report(batch.report, lang)
+        name = opened.name
         refused = _t(lang, f"{name} refusé : corrigez les erreurs.", f"{name} rejected: fix it.")
         print(refused, file=sys.stderr)
         return None
-    return batch.frame, hashlib.sha256(data).hexdigest()
+    return batch.frame, opened.sha256
 
 
 def _train_and_register(

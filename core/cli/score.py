@@ -51,11 +51,11 @@ def _cmd_score(args: argparse.Namespace) -> int:
     cfg = load_config(args.profile)
     lang = args.lang or cfg.locale
     start = time.perf_counter()
-    raw, data = _read_raw(args.input, args.sheet, cfg)
+    raw = _read_raw(args.input, args.sheet, cfg)
     read_seconds = time.perf_counter() - start
     with open_store(cfg) as store:
         started = time.perf_counter()
-        batch_id = _store_batch(raw, data, cfg, store, args.user, lang)
+        batch_id = _store_batch(raw, cfg, store, args.user, lang)
         if batch_id is None:
             return 1
         store_seconds = time.perf_counter() - started
@@ -103,25 +103,20 @@ def _drift_after_score(cfg: Config, result: ScoringResult, user: str, lang: str)
         print(f"drift: {time.perf_counter() - started:.2f} s")
 
 
-def _read_raw(path: Path, sheet: str | None, cfg: Config) -> tuple[RawTable, bytes]:
-    from core.ingest.pipeline import read_source
+def _read_raw(path: Path, sheet: str | None, cfg: Config) -> RawTable:
+    """The file opened once and its sheet read (FileRejectedError when unreadable)."""
     from core.ingest.reader import read_table
 
-    data, name = read_source(path, None, cfg.limits.max_file_mb)
-    return read_table(data, name, sheet=sheet, limits=cfg.limits, schema=cfg.schema), data
+    return read_table(path, sheet=sheet, limits=cfg.limits, schema=cfg.schema)
 
 
-def _store_batch(
-    raw: RawTable, data: bytes, cfg: Config, store: Store, user: str, lang: str
-) -> int | None:
+def _store_batch(raw: RawTable, cfg: Config, store: Store, user: str, lang: str) -> int | None:
     """The batch id of this file: the stored one when the same bytes were seen, else a new
     batch after validation (None, report printed, when the validation fails)."""
-    import hashlib
-
     from core.ingest.pipeline import batch_key
     from core.ingest.validate import validate
 
-    sha = batch_key(hashlib.sha256(data).hexdigest(), raw.sheet, len(raw.sheets))
+    sha = batch_key(raw.sha256, raw.sheet, len(raw.sheets))
     existing = store.find_batch(sha)
     if existing is not None:
         print(

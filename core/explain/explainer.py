@@ -24,8 +24,8 @@ log-odds in order of decreasing absolute value, apply the calibrator at each ste
 the differences. They add up exactly to ``p - p_base`` (``p_base`` = calibrator(base
 margin)); with isotonic calibration a small step may be 0 (a flat stretch of the map).
 
-The result types are in ``core.explain_types``; stored summaries, claims found by ID and
-similar claims in ``core.explain_store``; the what-if editing in ``core.explain_whatif``.
+The result types are in ``core.explain.results``; stored summaries, claims found by ID and
+similar claims in ``core.explain.lookup``; the what-if editing in ``core.explain.whatif``.
 """
 
 from __future__ import annotations

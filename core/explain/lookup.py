@@ -257,7 +257,7 @@ def claim_history(
     store: Store, batch: pd.DataFrame, row: pd.DataFrame, batch_id: int
 ) -> pd.DataFrame | None:
     """What scoring used as the claim's history: its client's claims in other batches and
-    in its own batch (only strictly earlier ones count, see core.feature_history)."""
+    in its own batch (only strictly earlier ones count, see core.model.history)."""
     if "client_id" not in row.columns or _missing(row["client_id"].iloc[0]):
         return None
     client = row["client_id"].iloc[0]

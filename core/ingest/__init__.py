@@ -13,7 +13,7 @@ from core.ingest.pipeline import (
     IngestResult,
     batch_key,
     ingest,
-    validate_bytes,
+    validate_file,
 )
 from core.ingest.reader import RawTable, list_sheets, read_table
 from core.ingest.report import Issue, ValidatedBatch, ValidationReport
@@ -33,5 +33,5 @@ __all__ = [
     "list_sheets",
     "read_table",
     "validate",
-    "validate_bytes",
+    "validate_file",
 ]

@@ -1,4 +1,4 @@
-"""Cell-level parsing shared by :mod:`core.excel` and :mod:`core.schema`.
+"""Cell-level parsing shared by :mod:`core.ingest.reader` and :mod:`core.ingest.validate`.
 
 Everything here is pure and vectorised over a column (a pandas Series of raw cell values as
 python-calamine or the CSV reader return them: ``str``, ``float``, ``bool``,

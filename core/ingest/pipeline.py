@@ -17,7 +17,7 @@ from pathlib import Path
 
 from core.config.settings import Config
 from core.exceptions import FileRejectedError
-from core.ingest.reader import list_sheets, read_table
+from core.ingest.reader import SourceFile, open_source, read_table
 from core.ingest.report import ValidatedBatch, ValidationReport
 from core.ingest.validate import validate
 from core.store.database import Store
@@ -43,41 +43,6 @@ class IngestResult:
         return self.status in (STORED, DUPLICATE)
 
 
-def read_source(source: bytes | Path, file_name: str | None, max_mb: float) -> tuple[bytes, str]:
-    """The file's bytes and display name; refuses an oversized file before reading it."""
-    if isinstance(source, bytes):
-        data, name = source, file_name or "upload"
-    else:
-        path = Path(source)
-        name = file_name or path.name
-        try:
-            size = path.stat().st_size
-        except OSError as exc:
-            raise FileRejectedError(
-                f"Fichier introuvable ou illisible : {path} ({exc.strerror}).",
-                file_name=name,
-                code="file_not_found",
-                message_en=f"File not found or unreadable: {path} ({exc.strerror}).",
-            ) from exc
-        _check_size(size, name, max_mb)
-        data = path.read_bytes()
-    _check_size(len(data), name, max_mb)
-    return data, name
-
-
-def _check_size(size: int, name: str, max_mb: float) -> None:
-    if size > max_mb * 1024 * 1024:
-        mb = size / 1024 / 1024
-        raise FileRejectedError(
-            f"{name} : fichier trop volumineux ({mb:.1f} Mo, limite {max_mb:g} Mo). "
-            "Découpez le lot en plusieurs fichiers.",
-            file_name=name,
-            code="file_too_large",
-            message_en=f"{name}: file too large ({mb:.1f} MB, limit {max_mb:g} MB). "
-            "Split the batch into several files.",
-        )
-
-
 def batch_key(file_sha256: str, sheet: str | None, n_sheets: int) -> str:
     """The store's key of a batch: the file's SHA-256, and for a workbook with several
     sheets, the SHA-256 of that and the name of the sheet read."""
@@ -87,7 +52,7 @@ def batch_key(file_sha256: str, sheet: str | None, n_sheets: int) -> str:
 
 
 def ingest(
-    source: bytes | Path,
+    source: bytes | Path | SourceFile,
     cfg: Config,
     store: Store,
     *,
@@ -96,18 +61,22 @@ def ingest(
     uploaded_by: str = "cli",
     known_levels: Mapping[str, Collection[str]] | None = None,
 ) -> IngestResult:
-    """Validate and store one batch file; never raises for a bad file (see the report)."""
-    name = file_name or (source.name if isinstance(source, Path) else "upload")
+    """Validate and store one batch file; never raises for a bad file (see the report).
+
+    The file is opened once (pass a :class:`SourceFile` already opened to share that
+    opening with a sheet picker); a CSV or one-sheet workbook already stored is recognised
+    from its SHA-256 before any sheet is parsed.
+    """
+    name = file_name or _default_name(source)
     try:
-        data, name = read_source(source, file_name, cfg.limits.max_file_mb)
-        file_sha = hashlib.sha256(data).hexdigest()
-        n_sheets = len(list_sheets(data, name, limits=cfg.limits))
-        if n_sheets <= 1 and (found := _already_stored(store, file_sha, name)) is not None:
+        opened = open_source(source, name, limits=cfg.limits)
+        n_sheets = len(opened.sheets)
+        if n_sheets <= 1 and (found := _already_stored(store, opened.sha256, name)) is not None:
             return found
-        batch = validate_bytes(data, name, cfg, sheet=sheet, known_levels=known_levels)
+        batch = validate_file(opened, cfg, sheet=sheet, known_levels=known_levels)
     except FileRejectedError as exc:
         return IngestResult(name, "", REJECTED, ValidationReport.from_file_error(exc, name))
-    key = batch_key(file_sha, batch.report.sheet, n_sheets)
+    key = batch_key(opened.sha256, batch.report.sheet, n_sheets)
     if (found := _already_stored(store, key, name)) is not None:
         return found
     if not batch.report.ok:
@@ -125,6 +94,12 @@ def ingest(
     return IngestResult(name, key, status, batch.report, saved.batch_id, len(batch.frame))
 
 
+def _default_name(source: bytes | Path | SourceFile) -> str:
+    if isinstance(source, SourceFile):
+        return source.name
+    return source.name if isinstance(source, Path) else "upload"
+
+
 def _already_stored(store: Store, key: str, name: str) -> IngestResult | None:
     existing = store.find_batch(key)
     if existing is None:
@@ -134,14 +109,14 @@ def _already_stored(store: Store, key: str, name: str) -> IngestResult | None:
     return IngestResult(name, key, DUPLICATE, report, existing.id, existing.rows)
 
 
-def validate_bytes(
-    data: bytes,
-    file_name: str,
+def validate_file(
+    source: bytes | Path | SourceFile,
     cfg: Config,
     *,
+    file_name: str | None = None,
     sheet: str | None = None,
     known_levels: Mapping[str, Collection[str]] | None = None,
 ) -> ValidatedBatch:
     """Read and validate without storing (raises FileRejectedError for unreadable files)."""
-    raw = read_table(data, file_name, sheet=sheet, limits=cfg.limits, schema=cfg.schema)
+    raw = read_table(source, file_name, sheet=sheet, limits=cfg.limits, schema=cfg.schema)
     return validate(raw, cfg.schema, cfg.limits, known_levels=known_levels)

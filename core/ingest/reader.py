@@ -1,16 +1,16 @@
 """Read a claims file (.xlsx, .xls, .xlsb, .ods or .csv) into a :class:`RawTable`, safely.
 
-Safety first, before any parsing (:mod:`core.filetype`): the real type is taken from the
+Safety first, before any parsing (:mod:`core.ingest.sniff`): the real type is taken from the
 magic bytes, never the extension (a PDF renamed ``.xlsx`` is named as a PDF);
 password-protected workbooks and zip bombs are refused with a message that says what to do.
 Workbooks are read by python-calamine (Rust; macros are never run; formula cells give their
 cached value; Excel error cells and never-calculated formulas are recovered from the sheet
-XML by :mod:`core.xlsx_cells`). CSV is read as a French Excel saves it (``;`` or ``,``,
+XML by :mod:`core.ingest.xlsx_cells`). CSV is read as a French Excel saves it (``;`` or ``,``,
 UTF-8 with or without BOM, or Windows-1252).
 
 Every unreadable file raises :class:`~core.exceptions.FileRejectedError` with a stable
 ``code``, a French message and ``message_en``. Cell values are left raw here; typing and
-checking are :mod:`core.schema`'s job.
+checking are :mod:`core.ingest.validate`'s job.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import csv
 import hashlib
 import io
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -121,16 +121,52 @@ def _open_workbook(data: bytes, fmt: str, name: str, limits: LimitsConfig) -> Ca
         raise _corrupted(name, str(exc)[:200], str(exc)[:200]) from exc
 
 
-def list_sheets(
-    source: bytes | Path, file_name: str | None = None, *, limits: LimitsConfig | None = None
-) -> list[str]:
-    """Worksheet names of a workbook, in order ([] for a CSV). Raises FileRejectedError."""
+@dataclass(frozen=True, eq=False)
+class SourceFile:
+    """A claims file opened once: its bytes, real format, SHA-256 and worksheets.
+
+    :func:`open_source` sniffs the format, checks the size and the zip limits and opens a
+    workbook exactly once; the sheet list (for a picker) and every :func:`read_table` of
+    this file come from that one opening. A sheet is parsed only when it is read.
+    """
+
+    name: str
+    data: bytes = field(repr=False)
+    file_format: str  # "xlsx" | "xls" | "xlsb" | "ods" | "csv"
+    sha256: str
+    sheets: tuple[str, ...]  # worksheet names in order (() for a CSV)
+    workbook: CalamineWorkbook | None = field(default=None, repr=False)  # None for a CSV
+
+
+def open_source(
+    source: bytes | Path | SourceFile,
+    file_name: str | None = None,
+    *,
+    limits: LimitsConfig | None = None,
+) -> SourceFile:
+    """Open a file once (an already open :class:`SourceFile` is returned as it is).
+
+    Raises FileRejectedError for a missing, oversized, encrypted, corrupted or unsupported
+    file, before any sheet is parsed.
+    """
+    if isinstance(source, SourceFile):
+        return source
     limits = limits or LimitsConfig()
     data, name = _load(source, file_name, limits)
     fmt = sniff_format(data, name)
-    if fmt == "csv":
-        return []
-    return _worksheet_names(_open_workbook(data, fmt, name, limits))
+    workbook = None if fmt == "csv" else _open_workbook(data, fmt, name, limits)
+    sheets = () if workbook is None else tuple(_worksheet_names(workbook))
+    return SourceFile(name, data, fmt, hashlib.sha256(data).hexdigest(), sheets, workbook)
+
+
+def list_sheets(
+    source: bytes | Path | SourceFile,
+    file_name: str | None = None,
+    *,
+    limits: LimitsConfig | None = None,
+) -> list[str]:
+    """Worksheet names of a workbook, in order ([] for a CSV). Raises FileRejectedError."""
+    return list(open_source(source, file_name, limits=limits).sheets)
 
 
 def _worksheet_names(workbook: CalamineWorkbook) -> list[str]:
@@ -138,7 +174,7 @@ def _worksheet_names(workbook: CalamineWorkbook) -> list[str]:
 
 
 def read_table(
-    source: bytes | Path,
+    source: bytes | Path | SourceFile,
     file_name: str | None = None,
     *,
     sheet: str | None = None,
@@ -149,19 +185,18 @@ def read_table(
 
     With a ``schema``, the header is the row among the first ``limits.header_search_rows``
     that matches the most known headers (title rows above it are skipped), and the default
-    sheet is the first one holding such a header. Raises FileRejectedError.
+    sheet is the first one holding such a header. ``source`` may be a file already opened
+    by :func:`open_source` (it is not opened again). Raises FileRejectedError.
     """
-    data, name = _load(source, file_name, limits)
-    fmt = sniff_format(data, name)
+    opened = open_source(source, file_name, limits=limits)
+    name, fmt = opened.name, opened.file_format
     lookup = header_lookup(schema) if schema is not None else {}
-    if fmt == "csv":
-        rows, sheet_name, sheets, uncalculated = read_csv_rows(data, name), None, (), ()
+    if opened.workbook is None:
+        rows, sheet_name, uncalculated = read_csv_rows(opened.data, name), None, ()
     else:
-        workbook = _open_workbook(data, fmt, name, limits)
         wanted = sheet or (schema.sheet if schema is not None else None)
-        sheet_name, rows = _read_sheet(workbook, wanted, name, lookup, limits)
-        sheets = tuple(_worksheet_names(workbook))
-        uncalculated = _patch_error_cells(data, sheet_name, rows) if fmt == "xlsx" else ()
+        sheet_name, rows = _read_sheet(opened.workbook, wanted, name, lookup, limits)
+        uncalculated = _patch_error_cells(opened.data, sheet_name, rows) if fmt == "xlsx" else ()
     header_idx = find_header_row(rows, lookup, limits.header_search_rows)
     table = _make_table(rows, header_idx, uncalculated)
     n_rows = len(table["row_numbers"])
@@ -171,10 +206,10 @@ def read_table(
     return RawTable(
         file_name=name,
         file_format=fmt,
-        sha256=hashlib.sha256(data).hexdigest(),
-        size_bytes=len(data),
+        sha256=opened.sha256,
+        size_bytes=len(opened.data),
         sheet=sheet_name,
-        sheets=sheets,
+        sheets=opened.sheets,
         **table,
     )
 

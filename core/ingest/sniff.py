@@ -4,7 +4,7 @@ The real type is taken from the magic bytes, never the extension (a PDF renamed 
 named as a PDF); password-protected workbooks (an OLE container holding an
 ``EncryptionInfo`` stream) and zip bombs (declared uncompressed size or compression ratio
 over the limits, read from the zip directory without inflating anything) are refused with a
-message that says what to do. Used by :mod:`core.excel` before any parsing.
+message that says what to do. Used by :mod:`core.ingest.reader` before any parsing.
 
 Every refusal is a :class:`~core.exceptions.FileRejectedError` with a stable ``code``, a
 French message and ``message_en``.

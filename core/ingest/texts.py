@@ -1,4 +1,4 @@
-"""French and English texts of the validation report (see :mod:`core.schema`).
+"""French and English texts of the validation report (see :mod:`core.ingest.validate`).
 
 Message templates by issue code (cell, column and file problems), the few messages built
 from several parts (missing column, "… and N more rows" line, report summary), the localised

@@ -6,7 +6,7 @@ the typed frame alongside. Errors block the batch; warnings do not. When one pro
 many rows of a column, the first :data:`MAX_LISTED` rows are listed one by one and a single
 summary line counts the rest, so the report stays readable at 50,000 rows.
 
-Column checks are vectorised (see :mod:`core.normalize`); per-value Python work is limited to
+Column checks are vectorised (see :mod:`core.ingest.normalize`); per-value Python work is limited to
 the distinct values of categories and labels.
 """
 

@@ -1,6 +1,6 @@
 """Raw-XML scan of an .xlsx sheet: Excel error cells and never-calculated formulas.
 
-python-calamine reads both as blanks; :mod:`core.excel` calls :func:`_patch_error_cells`
+python-calamine reads both as blanks; :mod:`core.ingest.reader` calls :func:`_patch_error_cells`
 to put the error values back and to list the formula cells, so that the report can name
 them.
 """

@@ -5,9 +5,9 @@ feature uses only what is known when the claim arrives. Features whose role is a
 from the profile are not built; :meth:`FeaturePipeline.feature_table` documents the rest.
 
 Target encodings (justified rates with smoothing, back-off to the parent level and
-out-of-fold values on the training rows) are in :mod:`core.target_encoding`; the client-
+out-of-fold values on the training rows) are in :mod:`core.model.target_encoding`; the client-
 history features (claims strictly before the current one, and their train/serve caveat)
-in :mod:`core.feature_history`.
+in :mod:`core.model.history`.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Client-history features of the feature pipeline (:mod:`core.features`).
+"""Client-history features of the feature pipeline (:mod:`core.model.features`).
 
 Client history (needs a client and a date column) counts claims *strictly before* the
 current one: an earlier date, or the same date and a lower claim ID (without an ID

@@ -1,4 +1,4 @@
-"""Smoothed, out-of-fold target encoding with back-off, for :mod:`core.features`.
+"""Smoothed, out-of-fold target encoding with back-off, for :mod:`core.model.features`.
 
 Target encodings (justified rate per family / category / sub-category, per segment and
 market, per extra category) are smoothed towards the parent level

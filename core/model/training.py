@@ -1,6 +1,6 @@
 """Training: split, leakage audit, model comparison, Optuna tuning, calibration, metrics.
 
-:func:`train` is the one public entry point (data, split: :mod:`core.training_data`). Steps:
+:func:`train` is the one public entry point (data, split: :mod:`core.model.training_data`). Steps:
 
 1. Rows with an unknown label (``<NA>``) or ``label_excluded`` are dropped.
 2. Split. With a date column: time-based — test = the later period (``test_frame``, or the

@@ -49,7 +49,7 @@ def keyed_frame(raw: pd.DataFrame, schema: SchemaConfig) -> pd.DataFrame:
     """Rename reference headers to keys and map the label, for *clean* generated data.
 
     For the demo generator's frames in tests and benchmarks; user files go through
-    :func:`core.ingest.validate_bytes`, which does this with full validation.
+    :func:`core.ingest.pipeline.validate_file`, which does this with full validation.
     """
     names = {c.name: c.key for c in schema.columns if c.name in raw.columns}
     frame = raw.rename(columns=names)[list(names.values())].copy()

@@ -24,7 +24,7 @@ the same attributes in every file; tenure grows by one each year.
 them file more than one claim that year (1 + Geometric(0.6), at most 10). Dates are spread
 over the calendar year, mostly on weekdays. The product family depends on the segment,
 the sub-category on the family (4 families, 12 categories, 47 sub-categories, see
-:mod:`core.synth_names`). Each sub-category has its own lognormal amount (medians from
+:mod:`core.synth.names`). Each sub-category has its own lognormal amount (medians from
 100 DH to 50,000 DH, sigma 0.6-1.0) and its own typical delay (4-60 days).
 
 *Label.* ``Fondée`` ~ Bernoulli(p_true), with p_true = sigmoid(logit) and::

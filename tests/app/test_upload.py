@@ -51,10 +51,17 @@ def test_upload_in_english(app_env, demo_dir: Path):
     assert any("stored" in s.value for s in at.success)
 
 
-def test_a_workbook_with_several_sheets_lets_the_auditor_choose(app_env, tmp_path: Path):
+def test_a_workbook_with_several_sheets_lets_the_auditor_choose(
+    app_env, tmp_path: Path, monkeypatch
+):
     import pandas as pd
 
+    import core.ingest.reader as reader
     from core.synth.generator import generate_claims
+
+    opened = []
+    real_open = reader._open_workbook
+    monkeypatch.setattr(reader, "_open_workbook", lambda *a: opened.append(a[2]) or real_open(*a))
 
     first, _ = generate_claims(30, seed=1, year=2025, labelled=False)
     second, _ = generate_claims(45, seed=2, year=2025, labelled=False, id_start=900)
@@ -74,3 +81,5 @@ def test_a_workbook_with_several_sheets_lets_the_auditor_choose(app_env, tmp_pat
     finally:
         store.close()
     assert rows == [30, 45]  # the first sheet on upload, then the chosen one
+    # One opening of the workbook served the picker, both ingestions and every rerun.
+    assert opened == [path.name]

@@ -1,4 +1,4 @@
-"""Tests of core.rules: PNB rule, yearly quota across stored batches, switches, inactive rules."""
+"""core.decide.rules: PNB rule, yearly quota across stored batches, switches, inactive rules."""
 
 from __future__ import annotations
 

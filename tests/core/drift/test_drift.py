@@ -24,7 +24,7 @@ from core.drift.storage import (
     save_drift_report,
 )
 from core.exceptions import ConfigError, DriftError, WorkbenchError
-from core.ingest.pipeline import validate_bytes
+from core.ingest.pipeline import validate_file
 from core.store.database import Store
 from core.synth.generator import generate_claims
 from core.synth.writing import write_claims_xlsx
@@ -67,7 +67,7 @@ def batch_2025(base_cfg: Config, tmp_path_factory: pytest.TempPathFactory) -> pd
     """The demo 2025 batch (8,000 drifted claims) read and validated like an upload."""
     path = tmp_path_factory.mktemp("drift") / "claims_2025.xlsx"
     write_claims_xlsx(generate_claims(8000, seed=42, year=2025, drift=True)[0], path)
-    batch = validate_bytes(path.read_bytes(), path.name, base_cfg)
+    batch = validate_file(path.read_bytes(), base_cfg, file_name=path.name)
     assert batch.report.ok
     return batch.frame
 
@@ -254,7 +254,7 @@ def test_load_newest_first_by_batch_and_without_snapshot(
 
 
 def _store_batch(store: Store, cfg: Config, frame: pd.DataFrame, name: str) -> int:
-    batch = validate_bytes(frame.to_csv(index=False, sep=";").encode(), name, cfg)
+    batch = validate_file(frame.to_csv(index=False, sep=";").encode(), cfg, file_name=name)
     saved = store.save_batch(
         batch.frame,
         file_name=name,
@@ -305,7 +305,7 @@ def test_drift_after_scoring_never_fails_the_scoring(
 def test_cfpb_profile_raises_no_alert_on_same_distribution_splits():
     """Through the profile alone: high-cardinality columns do not alarm on sampling noise."""
     cfg = load_config("cfpb")
-    frame = validate_bytes(CFPB_FILE.read_bytes(), CFPB_FILE.name, cfg).frame
+    frame = validate_file(CFPB_FILE.read_bytes(), cfg, file_name=CFPB_FILE.name).frame
     ordered = frame.sort_values("date")
     for seed in range(3):
         idx = np.random.default_rng(seed).permutation(len(frame))

@@ -1,4 +1,4 @@
-"""core.excel: formats sniffed from content, safe refusals, raw cells as the file holds them."""
+"""core.ingest.reader: formats sniffed from content, safe refusals, raw cells as found."""
 
 from __future__ import annotations
 

@@ -36,7 +36,7 @@ def test_stored_once_then_recognised_before_parsing(cfg, store, tmp_path, monkey
     def must_not_parse(*args, **kwargs):
         raise AssertionError("the same file must be recognised before parsing")
 
-    monkeypatch.setattr(ingest_module, "validate_bytes", must_not_parse)
+    monkeypatch.setattr(ingest_module, "validate_file", must_not_parse)
     again = ingest(path.read_bytes(), cfg, store, file_name="copie.xlsx")
     assert (again.status, again.batch_id, again.sha256) == (DUPLICATE, 1, first.sha256)
     assert len(store.list_batches()) == 1
@@ -71,3 +71,36 @@ def test_oversized_and_unreadable_files_are_rejected_with_a_report(cfg, store, t
     missing = ingest(tmp_path / "absent.xlsx", cfg, store)
     assert missing.status == REJECTED and "absent.xlsx" in missing.report.issues[0].message_fr
     assert store.list_batches() == []
+
+
+def test_a_workbook_is_opened_once_and_an_opened_file_is_not_opened_again(
+    cfg, store, tmp_path, monkeypatch
+):
+    import core.ingest.reader as reader
+    from core.ingest.reader import open_source
+
+    one, _ = generate_claims(20, seed=1, year=2025, labelled=False)
+    two, _ = generate_claims(25, seed=2, year=2025, labelled=False, id_start=500)
+    path = tmp_path / "semaine.xlsx"
+    with pd.ExcelWriter(path, engine="xlsxwriter") as writer:
+        one.to_excel(writer, sheet_name="Lundi", index=False)
+        two.to_excel(writer, sheet_name="Mardi", index=False)
+    calls = {"sniff": 0, "open": 0}
+    real_sniff, real_open = reader.sniff_format, reader._open_workbook
+
+    def sniff(*args):
+        calls["sniff"] += 1
+        return real_sniff(*args)
+
+    def open_workbook(*args):
+        calls["open"] += 1
+        return real_open(*args)
+
+    monkeypatch.setattr(reader, "sniff_format", sniff)
+    monkeypatch.setattr(reader, "_open_workbook", open_workbook)
+    assert ingest(path, cfg, store).status == STORED  # sheets listed, then one read
+    assert calls == {"sniff": 1, "open": 1}
+    opened = open_source(path, limits=cfg.limits)  # what the page keeps for its picker
+    assert opened.sheets == ("Lundi", "Mardi")
+    assert ingest(opened, cfg, store, sheet="Mardi").n_rows == 25
+    assert calls == {"sniff": 2, "open": 2}  # open_source only: ingest reused the opening

@@ -1,4 +1,4 @@
-"""core.schema: every problem reported at once, with row, column, value and reason (fr + en)."""
+"""core.ingest.validate: every problem reported at once, with row, column, value, reason."""
 
 from __future__ import annotations
 

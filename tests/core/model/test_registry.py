@@ -1,4 +1,4 @@
-"""Tests of core.registry: versions, activation, rollback, manifest checks, a real round trip."""
+"""core.model.registry: versions, activation, rollback, manifest checks, a real round trip."""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ from core.decide.costs import CostModel
 from core.decide.decisions import CostSurface
 from core.decide.thresholds import choose_cost_minimum
 from core.exceptions import TrainingError
-from core.ingest.pipeline import validate_bytes
+from core.ingest.pipeline import validate_file
 from core.model.compare import CANDIDATES
 from core.model.training import TrainingResult, train
 from core.model.training_data import keyed_frame, labelled_rows, split_frame
@@ -96,7 +96,7 @@ def test_too_little_data_is_a_training_error(claims):
 @pytest.mark.skipif(not CFPB_FILE.is_file(), reason="CFPB extract not available")
 def test_cfpb_profile_through_ingest():
     cfg = load_config("cfpb")
-    frame = validate_bytes(CFPB_FILE.read_bytes(), CFPB_FILE.name, cfg).frame
+    frame = validate_file(CFPB_FILE.read_bytes(), cfg, file_name=CFPB_FILE.name).frame
     result = train(frame, None, cfg, trials=5, compare=True)
     assert result.split == "time"
     names = result.model.feature_names
@@ -112,7 +112,7 @@ def test_demo_quality(demo_dir: Path):
     """Demo data: close to the true probabilities on AUC, calibrated, and cost-efficient."""
     cfg = load_config()
     frames = [
-        validate_bytes((demo_dir / f"{s}.csv").read_bytes(), f"{s}.csv", cfg).frame
+        validate_file((demo_dir / f"{s}.csv").read_bytes(), cfg, file_name=f"{s}.csv").frame
         for s in ("claims_2024", "claims_2025")
     ]
     truth = pd.read_csv(demo_dir / "claims_2025.truth.csv", dtype={"ID Réclamation": str})

@@ -1,4 +1,4 @@
-"""Tests for core.export: read the written workbook back with openpyxl and python-calamine."""
+"""core.report.export: read the written workbook back with openpyxl and python-calamine."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Tests of core.store and core.migrations, each on its own database under tmp_path."""
+"""Tests of core.store and core.store.migrations, each on its own database under tmp_path."""
 
 from __future__ import annotations
 
