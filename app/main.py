@@ -50,6 +50,7 @@ def main() -> None:
         st.Page(PAGES_DIR / "drift.py", title=t("nav.drift"), icon="📈", url_path="drift"),
         st.Page(PAGES_DIR / "model.py", title=t("nav.model"), icon="🧠", url_path="model"),
     ]
+    resources.job_runner()  # started once per server process
     page = st.navigation(pages)
     with st.sidebar:
         language.show()

@@ -32,6 +32,7 @@ from core.decide.thresholds import ThresholdChoice
 from core.exceptions import WorkbenchError
 from core.explain.lookup import load_summary
 from core.explain.results import GlobalExplanation
+from core.jobs.runner import JobRunner
 from core.model.registry import ModelVersion, Registry
 from core.model.trained import TrainedModel
 from core.scoring.results import StoredScoring
@@ -55,6 +56,13 @@ def store() -> Store:
 def claims_preview(batch_id: int, rows: int = 200) -> pd.DataFrame:
     """First rows of a stored batch (a stored batch never changes, so this caches safely)."""
     return store().load_claims(batch_id).head(rows)
+
+
+@st.cache_resource(show_spinner=False)
+def job_runner() -> JobRunner:
+    """The server's job runner (drift after scoring, ...): one thread per server process,
+    started on the first page run; it also resumes the jobs a stopped server left."""
+    return JobRunner(store(), registry(), config()).start()
 
 
 @st.cache_resource(show_spinner=False)

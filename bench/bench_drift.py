@@ -39,6 +39,7 @@ from core.drift.report import DriftReport, render_html
 from core.drift.storage import load_drift_reports, save_drift_report
 from core.store.database import Store
 from core.synth.generator import generate_claims
+from tests.helpers import ADMIN
 
 REFERENCE_ROWS = 5_000
 BIG = 50_000
@@ -145,7 +146,7 @@ def _roundtrip(report: DriftReport) -> dict:
         path = Path(tmp) / "drift.duckdb"
         start = time.perf_counter()
         with Store(path) as store:
-            save_drift_report(store, report)
+            save_drift_report(store, report, actor=ADMIN)
         saved = time.perf_counter() - start
         with Store(path) as store:
             [loaded] = load_drift_reports(store)

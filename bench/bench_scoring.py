@@ -46,6 +46,7 @@ from core.report.results import results_from_file
 from core.scoring.batch import redecide, score_batch
 from core.store.database import Store
 from core.synth.generator import generate_claims
+from tests.helpers import ADMIN
 
 N = 50_000
 
@@ -57,7 +58,7 @@ def run() -> list[dict]:
         model = _quick_model(cfg)
         with Store(cfg.paths.database) as store:
             registry = Registry(cfg.paths.models_dir, store)
-            registry.register(model)
+            registry.register(model, actor=ADMIN, activate=True)
             stages, result, batch_id = _score_in_process(path, cfg, store, registry)
             rows = [
                 row(
@@ -106,11 +107,11 @@ def _score_in_process(
         sha256=hashlib.sha256(data).hexdigest(),
         sheet=raw.sheet,
         profile=cfg.profile,
-        uploaded_by="bench",
+        actor=ADMIN,
         report_json="[]",
     )
     store_s = time.perf_counter() - start
-    result = score_batch(saved.batch_id, store, registry, cfg)
+    result = score_batch(saved.batch_id, store, registry, cfg, actor=ADMIN)
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as out:
         table = results_from_file(raw, result.frame, cfg)
@@ -129,7 +130,7 @@ def _bench_cli(path: Path, tmp: Path, model: Any) -> dict:
     """``python -m core score`` in a new interpreter, on a fresh database with the model."""
     data_dir, models_dir = tmp / "cli", tmp / "cli-models"
     with Store(data_dir / "workbench.duckdb") as store:
-        Registry(models_dir, store).register(model)
+        Registry(models_dir, store).register(model, actor=ADMIN, activate=True)
     env = {
         **os.environ,
         "WORKBENCH_DATA_DIR": str(data_dir),
@@ -206,7 +207,7 @@ def _naive_rules(
 
 def _bench_redecide(batch_id: int, cfg: Config, store: Store, registry: Registry) -> dict:
     fast_s, result = timed(lambda: redecide(batch_id, 0.2, 0.8, store, cfg), 3)
-    naive_s, _ = timed(lambda: score_batch(batch_id, store, registry, cfg), 1)
+    naive_s, _ = timed(lambda: score_batch(batch_id, store, registry, cfg, actor=ADMIN), 1)
     return row(
         "redecide_50k",
         fast_s,

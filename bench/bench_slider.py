@@ -50,6 +50,7 @@ from app.components.threshold_logic import (
 from app.components.threshold_view import build_view
 from core.config.loading import load_config
 from core.decide.costs import CostModel
+from tests.helpers import ADMIN
 
 N = 100_000
 MOVES = 30
@@ -170,7 +171,7 @@ def _stored_batch(root: Path, frame: pd.DataFrame):
         sha256="b" * 64,
         sheet=None,
         profile="default",
-        uploaded_by="bench",
+        actor=ADMIN,
         report_json="{}",
     ).batch_id
     codes = np.where(frame["probability"] < 0.15, -1, np.where(frame["probability"] >= 0.85, 1, 0))
@@ -261,7 +262,9 @@ def run(apptest: bool = True) -> list[dict]:
         store, batch_id, scores = _stored_batch(root, frame)
         try:
             version = _register_model(root, store) if apptest else "bench"
-            store.save_scores(batch_id, scores, model_version=version, thresholds_id=None)
+            store.save_scores(
+                batch_id, scores, model_version=version, thresholds_id=None, actor=ADMIN
+            )
             rows.append(_bench_naive_page(store, batch_id, costs, sent))
         finally:
             store.close()
@@ -288,7 +291,7 @@ def _register_model(root: Path, store) -> str:
     base = load_config()
     paths = replace(base.paths, database=root / "data" / "workbench.duckdb")
     model = train_tiny_model(replace(base, paths=paths), n=800)[0]
-    return Registry(root / "models", store).register(model).version
+    return Registry(root / "models", store).register(model, actor=ADMIN, activate=True).version
 
 
 if __name__ == "__main__":

@@ -72,3 +72,19 @@ class InvalidThresholdsError(WorkbenchError, ValueError):
 
 class DriftError(WorkbenchError):
     """Drift cannot be computed or shown (too few rows, no column to compare, ...)."""
+
+
+class PermissionDeniedError(WorkbenchError):
+    """The signed-in identity's role does not allow this action (the message says which)."""
+
+    def __init__(self, message: str, *, action: str = ""):
+        super().__init__(message)
+        self.action = action
+
+
+class StoreBusyError(StoreError):
+    """Another process held the database longer than the configured wait."""
+
+
+class AuditError(WorkbenchError):
+    """The audit trail is broken: a row was deleted or rewritten, or a model swapped."""

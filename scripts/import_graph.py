@@ -30,6 +30,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("model",),
     ("scoring",),
     ("explain", "drift"),
+    ("jobs",),
     ("synth",),
     ("cli",),
     ("__main__",),

@@ -6,11 +6,16 @@ from pathlib import Path
 
 import pandas as pd
 
+from core.config.identity import Actor
 from core.config.settings import Config
 from core.model.trained import TrainedModel
 from core.model.training import train
 from core.model.training_data import keyed_frame
 from core.synth.generator import generate_claims
+
+# The identities tests act as (the role is what the access policy checks).
+ADMIN = Actor("admin@banque.test", "Admin Test", "admin")
+AUDITOR = Actor("auditeur@banque.test", "Auditeur Test", "auditor")
 
 # The public CFPB extract lives in shared/, beside the repository (as in CI).
 CFPB_FILE = Path(__file__).resolve().parents[2] / "shared" / "data" / "cfpb_complaints_2014.csv"

@@ -1,30 +1,29 @@
-"""Who is working: a name recorded with uploads, reviews and publications (no authentication).
+"""Who is working: the signed-in identity, recorded with every upload, review and publication.
 
-Like the language, the name lives in a plain session key (``user``) that the sidebar field
-updates, so a rerun that does not render the sidebar cannot lose it.
+The actor comes from the sign-in, never from a free-text field. With no identity provider
+configured the app runs in local mode: one local user named by the configuration
+(``auth.local_user``), shown with a banner.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
+from app import resources
 from app.i18n import t
-
-USER_KEY = "user"
-WIDGET_KEY = "user.widget"
-DEFAULT = "auditeur"
+from core.config.identity import Actor
 
 
-def _changed() -> None:
-    st.session_state[USER_KEY] = (st.session_state.get(WIDGET_KEY) or "").strip() or DEFAULT
+def current() -> Actor:
+    """The actor of this session."""
+    return resources.config().auth.local_actor()
 
 
-def show() -> str:
-    """The auditor's name field in the sidebar; returns the current name."""
-    st.session_state[WIDGET_KEY] = current()
-    st.text_input(t("identity.label"), key=WIDGET_KEY, on_change=_changed, help=t("identity.help"))
-    return current()
-
-
-def current() -> str:
-    return (st.session_state.get(USER_KEY) or "").strip() or DEFAULT
+def show() -> Actor:
+    """Who is signed in, with their role, in the sidebar; the local-mode banner."""
+    actor = current()
+    role = t(f"identity.role_{actor.role}")
+    st.caption(t("identity.signed_in", name=actor.name, role=role))
+    if actor.via == "local":
+        st.warning(t("identity.local_mode"), icon="🏠")
+    return actor

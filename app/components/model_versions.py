@@ -142,9 +142,9 @@ def _confirm() -> None:
     registry, actor = resources.registry(), identity.current()
     try:
         if action == "activate":
-            done = registry.activate(version, actor=actor)
+            done = registry.activate(version, actor=actor, reason=t("model_page.reason_page"))
         elif action == "rollback":
-            done = registry.rollback(actor=actor)
+            done = registry.rollback(actor=actor, reason=t("model_page.reason_page"))
         else:
             return
     except WorkbenchError as exc:

@@ -7,8 +7,9 @@ import streamlit as st
 
 from app import resources
 from app.i18n import current_lang, t
+from core.config.identity import Actor
 from core.formatting import fmt_date, fmt_money, fmt_number
-from core.store.reviews import REJECT, VALIDATE, save_review
+from core.store.reviews import REJECT, VALIDATE
 
 PICK_KEY = "review.claim"
 
@@ -31,7 +32,7 @@ def pick(pending: pd.DataFrame) -> pd.Series | None:
     return pending.set_index("row_number").loc[chosen].rename(chosen) if chosen else None
 
 
-def show(batch_id: int, claim: pd.Series, auditor: str) -> None:
+def show(batch_id: int, claim: pd.Series, actor: Actor) -> None:
     lang = current_lang()
     cfg = resources.config()
     facts = {
@@ -74,11 +75,10 @@ def show(batch_id: int, claim: pd.Series, auditor: str) -> None:
                 if verdict is None:
                     st.error(t("review.choose"), icon="☝️")
                     return
-                save_review(
-                    resources.store(),
+                resources.store().save_review(
                     batch_id,
                     int(claim.name),
-                    auditor=auditor,
+                    actor=actor,
                     decision=int(verdict),
                     comment=comment,
                 )

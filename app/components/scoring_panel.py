@@ -2,6 +2,8 @@
 
 A batch is scored once per session (and not again if the database already holds a scoring
 of it); the page then reads the stored scores, exactly as when a past batch is reopened.
+The batch's drift report is a job queued with its scores and run by the server's job runner:
+leaving the page, closing the tab or restarting the server does not lose it.
 """
 
 from __future__ import annotations
@@ -10,15 +12,14 @@ import streamlit as st
 
 from app import resources
 from app.i18n import t
-from core.drift.service import drift_in_background
+from core.config.identity import Actor
 from core.exceptions import WorkbenchError
 from core.scoring.batch import score_batch
 
 SCORED_KEY = "upload.scored"
-DRIFT_KEY = "upload.drift_pending"
 
 
-def ensure_scored(batch_id: int, user: str) -> bool:
+def ensure_scored(batch_id: int, actor: Actor) -> bool:
     """Score the batch if it has no stored scoring yet; True when scores are available."""
     done: set = st.session_state.setdefault(SCORED_KEY, set())
     if batch_id in done or resources.store().latest_scoring(batch_id) is not None:
@@ -37,14 +38,14 @@ def ensure_scored(batch_id: int, user: str) -> bool:
                 resources.registry(),
                 resources.config(),
                 version=version.version,
-                actor=user,
+                actor=actor,
             )
         except WorkbenchError as exc:
             status.update(label=t("score.failed"), state="error")
             st.error(str(exc), icon="⛔")
             return False
         st.write(_stage_line(result.seconds))
-        st.session_state[DRIFT_KEY] = (result, user)  # started once the page is drawn
+        resources.job_runner().wake()  # the drift job was queued with the scores
         st.write(t("score.drift_started"))
         status.update(
             label=t("score.done", seconds=f"{result.total_seconds:.1f}".replace(".", ",")),
@@ -56,15 +57,3 @@ def ensure_scored(batch_id: int, user: str) -> bool:
 
 def _stage_line(seconds: dict[str, float]) -> str:
     return " · ".join(f"{name} {value:.2f} s" for name, value in seconds.items())
-
-
-def start_pending_drift() -> None:
-    """Start the drift of the batch just scored, in the background. Called as the page's last
-    statement: the decisions are sent to the browser first, and the drift (a few seconds of
-    Evidently, most of them holding the interpreter) cannot slow their display."""
-    pending = st.session_state.pop(DRIFT_KEY, None)
-    if pending is not None:
-        result, user = pending
-        drift_in_background(
-            resources.store(), resources.registry(), resources.config(), result, actor=user
-        )

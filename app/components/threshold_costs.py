@@ -93,6 +93,13 @@ def show(defaults: CostConfig) -> CostModel:
     return CostModel(**values, fallback_amount=defaults.fallback_amount, currency=defaults.currency)
 
 
+def current(defaults: CostConfig) -> CostModel:
+    """The cost model the inputs describe now (the defaults before they are shown)."""
+    base = dataclasses.asdict(defaults)
+    values = {name: float(st.session_state.get(PREFIX + name, base[name])) for name in COST_FIELDS}
+    return CostModel(**values, fallback_amount=defaults.fallback_amount, currency=defaults.currency)
+
+
 def _reset(base: dict) -> None:
     for name in COST_FIELDS:
         st.session_state[PREFIX + name] = float(base[name])

@@ -1,17 +1,19 @@
 """Publish the slider's pair as the active thresholds of the active model version.
 
-Owns the reason field and the outcome message. Publishing needs a reason; it records the
-auditor (sidebar name), the time and where the pair came from (a chooser, or manual).
-It runs inside the slider's fragment, then asks for one full rerun so the history and
-the rest of the page show the new active pair.
+Owns the reason field and the outcome message. Publishing needs a reason and an admin (checked
+in core); it records the signed-in identity, the costs in force, the time and where the pair
+came from (a chooser, or manual). It runs inside the slider's fragment, then asks for one
+full rerun so the history and the rest of the page show the new active pair.
 """
 
 from __future__ import annotations
 
+import dataclasses
+
 import streamlit as st
 
 from app import resources
-from app.components import identity
+from app.components import identity, threshold_costs
 from app.components.threshold_logic import source_label
 from app.i18n import current_lang, t
 from core.exceptions import WorkbenchError
@@ -69,13 +71,15 @@ def _publish(version: str, pair: tuple[float, float], source: str) -> None:
         st.session_state[FEEDBACK_KEY] = ("error", t("thresholds.reason_required"))
         return
     try:
+        costs = threshold_costs.current(resources.config().costs)
         record = resources.store().publish_thresholds(
             version,
             pair[0],
             pair[1],
             source=source,
-            published_by=identity.current(),
+            actor=identity.current(),
             reason=reason,
+            costs=dataclasses.asdict(costs),
         )
     except WorkbenchError as exc:
         st.session_state[FEEDBACK_KEY] = ("error", t("thresholds.publish_failed", error=str(exc)))

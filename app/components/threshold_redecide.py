@@ -89,6 +89,7 @@ def _redecide(batch_id: int, active: ModelVersion) -> Redecision:
         save=True,
         thresholds_id=thresholds_id,
         actor=identity.current(),
+        reason="re-décision depuis la page Seuils / re-decision from the Thresholds page",
     )
     counts_before = {code: int((before == code).sum()) for code in CODES}
     return Redecision(batch_id, low, high, thresholds_id, counts_before, result.counts)

@@ -15,6 +15,7 @@ import streamlit as st
 
 from app import resources
 from app.i18n import t
+from core.config.identity import Actor
 from core.exceptions import FileRejectedError
 from core.ingest.pipeline import IngestResult, ingest
 from core.ingest.reader import SourceFile, open_source
@@ -66,7 +67,7 @@ def _opened(file_id: str, name: str, read) -> SourceFile | bytes:
     return kept[1]
 
 
-def ingest_once(upload: Upload, user: str) -> IngestResult:
+def ingest_once(upload: Upload, actor: Actor) -> IngestResult:
     """Ingest the upload the first time it is seen in this session; reuse the result after."""
     results: dict = st.session_state.setdefault(RESULTS_KEY, {})
     key = (upload.file_id, upload.sheet)
@@ -78,6 +79,6 @@ def ingest_once(upload: Upload, user: str) -> IngestResult:
                 resources.store(),
                 file_name=upload.name,
                 sheet=upload.sheet,
-                uploaded_by=user,
+                actor=actor,
             )
     return results[key]

@@ -51,5 +51,3 @@ with view:
             resources.scoring(batch_id, str(latest.scored_at)),
             raw_file=raw_file if batch_id == uploaded_id else None,
         )
-
-scoring_panel.start_pending_drift()

@@ -1,11 +1,27 @@
-"""Helpers shared by the command modules of ``python -m core`` (core.cli, core.cli_*)."""
+"""Helpers shared by the command modules of ``python -m core``."""
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
+    from core.config.identity import Actor
+    from core.config.settings import Config
     from core.ingest.report import ValidationReport
+    from core.store.database import Store
+
+
+def open_cli_store(cfg: Config) -> Store:
+    """The store, saying on stderr what the command waits for when another process holds it."""
+    from core.store.database import open_store
+
+    return open_store(cfg, on_wait=lambda message: print(message, file=sys.stderr, flush=True))
+
+
+def cli_actor(cfg: Config) -> Actor:
+    """Who acts on the command line: the operating-system account (role ``auth.cli_role``)."""
+    return cfg.auth.cli_actor()
 
 
 def _print_report(report: ValidationReport, lang: str) -> None:
@@ -23,8 +39,6 @@ def _t(lang: str, fr: str, en: str) -> str:
 
 
 def _print_rejected(lang: str) -> None:
-    import sys
-
     print(
         _t(
             lang,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from core.cli.common import cli_actor, open_cli_store
 from core.config.loading import load_config
 
 
@@ -22,7 +23,6 @@ def add_drift_command(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-save", action="store_true", help="do not store the report")
     p.add_argument("--profile", default=None, help="profile name from config/profiles/")
     p.add_argument("--lang", choices=("fr", "en"), default=None)
-    p.add_argument("--user", default="cli")
     p.set_defaults(handler=run_drift)
 
 
@@ -32,11 +32,10 @@ def run_drift(args: argparse.Namespace) -> int:
     from core.drift.service import drift_report
     from core.drift.storage import latest_batch_id
     from core.model.registry import Registry
-    from core.store.database import open_store
 
     cfg = load_config(args.profile)
     lang = args.lang or cfg.locale
-    with open_store(cfg) as store:
+    with open_cli_store(cfg) as store:
         batch_id = latest_batch_id(store) if args.batch == "latest" else int(args.batch)
         report = drift_report(
             store,
@@ -46,7 +45,7 @@ def run_drift(args: argparse.Namespace) -> int:
             against=args.against,
             version=args.model,
             save=not args.no_save,
-            actor=args.user,
+            actor=cli_actor(cfg),
         )
     print("\n".join(describe(report, lang)))
     if args.html is not None:

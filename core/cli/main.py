@@ -13,7 +13,8 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from core.cli.common import _print_rejected, _print_report, _t
+from core.cli.audit import add_audit_commands
+from core.cli.common import _print_rejected, _print_report, _t, cli_actor, open_cli_store
 from core.cli.drift import add_drift_command
 from core.cli.model import add_model_commands
 from core.config.loading import load_config
@@ -52,10 +53,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--profile", default=None, help="profile name from config/profiles/")
     p.add_argument("--sheet", default=None, help="sheet to read (default: first with data)")
     p.add_argument("--lang", choices=("fr", "en"), default=None)
-    p.add_argument("--user", default="cli", help="recorded as uploaded_by")
     p.set_defaults(handler=_cmd_ingest)
     add_model_commands(sub)
     add_drift_command(sub)
+    add_audit_commands(sub)
     return parser
 
 
@@ -73,15 +74,11 @@ def _cmd_synth(args: argparse.Namespace) -> int:
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
     from core.ingest.pipeline import DUPLICATE, STORED, ingest
-    from core.store.database import open_store
 
     cfg = load_config(args.profile)
     lang = args.lang or cfg.locale
-    store = open_store(cfg)
-    try:
-        result = ingest(args.file, cfg, store, sheet=args.sheet, uploaded_by=args.user)
-    finally:
-        store.close()
+    with open_cli_store(cfg) as store:
+        result = ingest(args.file, cfg, store, sheet=args.sheet, actor=cli_actor(cfg))
     _print_report(result.report, lang)
     if result.status == STORED:
         print(

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from core.cli.common import _print_report, _t
+from core.cli.common import _print_report, _t, cli_actor, open_cli_store
 from core.cli.score import add_score_command
 from core.config.loading import load_config
 from core.config.settings import Config
@@ -16,20 +16,25 @@ from core.config.settings import Config
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
+    from core.config.identity import Actor
     from core.model.registry import ModelVersion, Registry
     from core.model.training import TrainingResult
 
 
 def add_model_commands(sub: argparse._SubParsersAction) -> None:
     """The train, score, ensure-model and models commands."""
-    p = sub.add_parser("train", help="train, register and activate a model")
+    p = sub.add_parser("train", help="train and register a candidate model (admin)")
     p.add_argument("--train", type=Path, required=True, help="labelled training file")
     p.add_argument("--test", type=Path, default=None, help="labelled test file (later period)")
     p.add_argument("--trials", type=int, default=30, help="Optuna trials (default 30)")
     p.add_argument("--profile", default=None, help="profile name from config/profiles/")
     p.add_argument("--allow-leakage", action="store_true", help="train despite leakage findings")
     p.add_argument("--no-compare", action="store_true", help="skip the model comparison")
-    p.add_argument("--no-activate", action="store_true", help="register without activating")
+    p.add_argument(
+        "--activate",
+        action="store_true",
+        help="also make it the active model, with its initial thresholds (default: candidate)",
+    )
     p.add_argument("--lang", choices=("fr", "en"), default=None)
     p.set_defaults(handler=_cmd_train)
 
@@ -42,6 +47,7 @@ def add_model_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("models", help="list, activate or roll back model versions")
     p.add_argument("action", nargs="?", default="list", choices=("list", "activate", "rollback"))
     p.add_argument("version", nargs="?", default=None, help="version to activate")
+    p.add_argument("--reason", default="", help="why (recorded in the audit trail)")
     p.add_argument("--profile", default=None, help="profile name from config/profiles/")
     p.set_defaults(handler=_cmd_models)
 
@@ -63,7 +69,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
         trials=args.trials,
         compare=not args.no_compare,
         allow_leakage=args.allow_leakage,
-        activate=not args.no_activate,
+        activate=args.activate,
         lang=lang,
     )
 
@@ -98,10 +104,14 @@ def _train_and_register(
     activate: bool,
     **options: Any,
 ) -> int:
-    """Train on validated frames, register (and activate) the model, print the outcome."""
+    """Train on validated frames, register the model as a candidate with its initial pair
+    (and activate it, in the same transaction, when asked), print the outcome."""
+    from core.config.identity import require
     from core.model.registry import Registry
     from core.model.training import train
-    from core.store.database import open_store
+
+    actor = cli_actor(cfg)
+    require(actor, "model.train")
 
     def progress(step: str, fraction: float) -> None:
         print(f"  [{fraction:4.0%}] {step}", flush=True)
@@ -110,40 +120,30 @@ def _train_and_register(
     result = train(
         train_file[0], test_frame, cfg, progress=progress, training_sha256=train_file[1], **options
     )
-    with open_store(cfg) as store:
-        version = Registry(cfg.paths.models_dir, store).register(
-            result.model, activate=activate, actor="cli"
-        )
-        if activate:
-            _publish_initial_thresholds(store, version.version, result.metrics, lang)
+    with open_cli_store(cfg) as store:
+        registry = Registry(cfg.paths.models_dir, store)
+        version = registry.register(result.model, actor=actor, activate=activate)
+        pair = store.active_thresholds(version.version)
     _print_training(result, version, lang)
-    return 0
-
-
-def _publish_initial_thresholds(store, version: str, metrics: dict, lang: str) -> None:
-    """Make the pair chosen on the validation period the new model's starting thresholds.
-
-    Auditors refine and republish them on the Thresholds page; without this, a new model
-    would run on the configuration's generic pair.
-    """
-    chosen = metrics.get("thresholds") or {}
-    if "low" not in chosen or "high" not in chosen:
-        return
-    store.publish_thresholds(
-        version,
-        float(chosen["low"]),
-        float(chosen["high"]),
-        source=str(chosen.get("source", "cost-optimal")),
-        published_by="system",
-        reason="Seuils initiaux : minimum de coût sur la période de validation de l'entraînement",
-    )
-    print(
-        _t(
-            lang,
-            f"Seuils initiaux publiés : bas {chosen['low']:.2f}, haut {chosen['high']:.2f}.",
-            f"Initial thresholds published: low {chosen['low']:.2f}, high {chosen['high']:.2f}.",
+    if pair is not None:
+        print(
+            _t(
+                lang,
+                f"Seuils initiaux du modèle : bas {pair.low:.2f}, haut {pair.high:.2f}.",
+                f"The model's initial thresholds: low {pair.low:.2f}, high {pair.high:.2f}.",
+            )
         )
-    )
+    if not activate:
+        print(
+            _t(
+                lang,
+                f"Candidat : le modèle actif n'a pas changé. Pour l'activer : python -m core "
+                f"models activate {version.version}",
+                f"Candidate: the active model is unchanged. To activate it: python -m core "
+                f"models activate {version.version}",
+            )
+        )
+    return 0
 
 
 def _print_training(result: TrainingResult, version: ModelVersion, lang: str) -> None:
@@ -154,7 +154,7 @@ def _print_training(result: TrainingResult, version: ModelVersion, lang: str) ->
             print(result.comparison.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
     scalars = {k: v for k, v in result.metrics.items() if isinstance(v, int | float)}
     print("  ".join(f"{k}={v:.4f}" for k, v in scalars.items()))
-    state = "active" if version.active else "inactive"
+    state = "active" if version.active else "candidate"
     sizes = f"{result.n_train} / {result.n_valid} / {result.n_test}"
     print(
         _t(
@@ -169,12 +169,11 @@ def _print_training(result: TrainingResult, version: ModelVersion, lang: str) ->
 
 def _cmd_ensure_model(args: argparse.Namespace) -> int:
     from core.model.registry import Registry
-    from core.store.database import open_store
 
     cfg = load_config()
-    with open_store(cfg) as store:
+    with open_cli_store(cfg) as store:
         registry = Registry(cfg.paths.models_dir, store)
-        current = registry.active() or _activate_newest(registry)
+        current = registry.active() or _activate_newest(registry, cli_actor(cfg))
         if current is not None:
             registry.verify(current.version)  # a tampered model stops here, with its message
             print(f"Modèle actif / active model: {current.version}")
@@ -201,26 +200,30 @@ def _cmd_ensure_model(args: argparse.Namespace) -> int:
     )
 
 
-def _activate_newest(registry: Registry) -> ModelVersion | None:
+def _activate_newest(registry: Registry, actor: Actor) -> ModelVersion | None:
     versions = registry.list()
-    return registry.activate(versions[0].version, actor="cli") if versions else None
+    if not versions:
+        return None
+    reason = "ensure-model : aucun modèle actif / no active model"
+    return registry.activate(versions[0].version, actor=actor, reason=reason)
 
 
 def _cmd_models(args: argparse.Namespace) -> int:
     from core.model.registry import Registry
-    from core.store.database import open_store
 
     cfg = load_config(args.profile)
-    with open_store(cfg) as store:
+    actor = cli_actor(cfg)
+    with open_cli_store(cfg) as store:
         registry = Registry(cfg.paths.models_dir, store)
         if args.action == "activate":
             if not args.version:
                 print("Précisez la version / name the version: models activate VERSION")
                 return 1
-            activated = registry.activate(args.version, actor="cli")
+            activated = registry.activate(args.version, actor=actor, reason=args.reason)
             print(f"Modèle actif / active model: {activated.version}")
         elif args.action == "rollback":
-            print(f"Modèle actif / active model: {registry.rollback(actor='cli').version}")
+            rolled = registry.rollback(actor=actor, reason=args.reason)
+            print(f"Modèle actif / active model: {rolled.version}")
         versions = registry.list()
     if not versions:
         print("Aucun modèle enregistré / no model registered: `python -m core ensure-model`.")

@@ -7,11 +7,12 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from core.cli.common import _print_rejected, _print_report, _t
+from core.cli.common import _print_rejected, _print_report, _t, cli_actor, open_cli_store
 from core.config.loading import load_config
 from core.config.settings import Config
 
 if TYPE_CHECKING:  # pragma: no cover
+    from core.config.identity import Actor
     from core.ingest.reader import RawTable
     from core.scoring.results import ScoringResult
     from core.store.database import Store
@@ -31,12 +32,12 @@ def add_score_command(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--profile", default=None, help="profile name from config/profiles/")
     p.add_argument("--sheet", default=None, help="sheet to read (default: first with data)")
     p.add_argument("--lang", choices=("fr", "en"), default=None)
-    p.add_argument("--user", default="cli", help="recorded as uploaded_by")
     p.add_argument(
         "--drift",
         action=argparse.BooleanOptionalAction,
         default=True,
-        help="compute and store the batch's drift after writing the results (default: yes)",
+        help="queue the batch's drift report and run it once the results are written "
+        "(default: yes)",
     )
     p.set_defaults(handler=_cmd_score)
 
@@ -46,16 +47,16 @@ def _cmd_score(args: argparse.Namespace) -> int:
     from core.report.export import write_results
     from core.report.results import results_from_file
     from core.scoring.batch import score_batch
-    from core.store.database import open_store
 
     cfg = load_config(args.profile)
     lang = args.lang or cfg.locale
+    actor = cli_actor(cfg)
     start = time.perf_counter()
     raw = _read_raw(args.input, args.sheet, cfg)
     read_seconds = time.perf_counter() - start
-    with open_store(cfg) as store:
+    with open_cli_store(cfg) as store:
         started = time.perf_counter()
-        batch_id = _store_batch(raw, cfg, store, args.user, lang)
+        batch_id = _store_batch(raw, cfg, store, actor, lang)
         if batch_id is None:
             return 1
         store_seconds = time.perf_counter() - started
@@ -67,7 +68,8 @@ def _cmd_score(args: argparse.Namespace) -> int:
             cfg,
             apply_rules=args.apply_rules,
             version=args.model,
-            actor=args.user,
+            actor=actor,
+            queue_drift=args.drift,
         )
     started = time.perf_counter()
     table = results_from_file(raw, result.frame, cfg, lang)
@@ -81,25 +83,32 @@ def _cmd_score(args: argparse.Namespace) -> int:
     seconds = {"read": read_seconds, "validate_store": store_seconds, **result.seconds}
     seconds["write"] = time.perf_counter() - started
     _print_scoring(result, seconds, args.output, lang)
-    if args.drift:
-        _drift_after_score(cfg, result, args.user, lang)
+    if result.job_ids:
+        _run_drift_job(cfg, result, lang)
     return 0
 
 
-def _drift_after_score(cfg: Config, result: ScoringResult, user: str, lang: str) -> None:
-    """Drift of the scored batch against its model, once the results file is written."""
+def _run_drift_job(cfg: Config, result: ScoringResult, lang: str) -> None:
+    """Run the drift job queued with the scores, once the results file is written. If this
+    process stops first, the job stays queued and the app's job runner (or `python -m core
+    jobs run`) does it."""
     from core.drift.report import describe
-    from core.drift.service import drift_after_score
+    from core.drift.storage import load_drift_reports
+    from core.jobs.runner import run_pending
     from core.model.registry import Registry
-    from core.store.database import open_store
 
     started = time.perf_counter()
-    with open_store(cfg) as store:
-        report = drift_after_score(
-            store, Registry(cfg.paths.models_dir, store), cfg, result, actor=user
-        )
-    if report is not None:
-        print("\n".join(describe(report, lang)))
+    with open_cli_store(cfg) as store:
+        registry = Registry(cfg.paths.models_dir, store)
+        outcomes = run_pending(store, registry, cfg, job_ids=result.job_ids)
+        reports = load_drift_reports(store, result.batch_id, include_snapshot=False, limit=1)
+    for outcome in outcomes:
+        if not outcome.ok:
+            print(
+                _t(lang, f"Dérive non calculée : {outcome.message}", f"No drift: {outcome.message}")
+            )
+    if reports and any(o.ok for o in outcomes):
+        print("\n".join(describe(reports[0], lang)))
         print(f"drift: {time.perf_counter() - started:.2f} s")
 
 
@@ -110,7 +119,7 @@ def _read_raw(path: Path, sheet: str | None, cfg: Config) -> RawTable:
     return read_table(path, sheet=sheet, limits=cfg.limits, schema=cfg.schema)
 
 
-def _store_batch(raw: RawTable, cfg: Config, store: Store, user: str, lang: str) -> int | None:
+def _store_batch(raw: RawTable, cfg: Config, store: Store, actor: Actor, lang: str) -> int | None:
     """The batch id of this file: the stored one when the same bytes were seen, else a new
     batch after validation (None, report printed, when the validation fails)."""
     from core.ingest.pipeline import batch_key
@@ -138,7 +147,7 @@ def _store_batch(raw: RawTable, cfg: Config, store: Store, user: str, lang: str)
         sha256=sha,
         sheet=batch.report.sheet,
         profile=cfg.profile,
-        uploaded_by=user,
+        actor=actor,
         report_json=batch.report.to_frame("en").to_json(orient="records", force_ascii=False),
     )
     return saved.batch_id

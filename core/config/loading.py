@@ -118,6 +118,10 @@ def _resolve_paths(paths: dict[str, Any], root: Path) -> dict[str, Any]:
     env_models = os.environ.get("WORKBENCH_MODELS_DIR")
     if env_models:
         out["models_dir"] = Path(env_models).resolve()
+    anchor = os.environ.get("WORKBENCH_AUDIT_ANCHOR") or paths.get("audit_anchor")
+    if anchor:
+        anchor_path = Path(str(anchor))
+        out["audit_anchor"] = anchor_path if anchor_path.is_absolute() else root / anchor_path
     return out
 
 

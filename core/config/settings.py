@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.config.drift import DriftConfig
+from core.config.identity import AuthConfig
 from core.config.schema import SchemaConfig
 
 LOCALES = ("fr", "en")
@@ -90,6 +91,20 @@ class PathsConfig:
     demo_dir: Path
     database: Path
     models_dir: Path
+    # The audit chain's head and the model hashes, kept outside the database file;
+    # None: beside the database (``<database stem>.anchor.json``).
+    audit_anchor: Path | None = None
+
+
+@dataclass(frozen=True)
+class StoreConfig:
+    """How processes share the database file."""
+
+    wait_seconds: float = 60.0  # longest wait for another process's operation to finish
+
+    def __post_init__(self) -> None:
+        if not 0 < self.wait_seconds <= 3600:
+            raise ValueError("wait_seconds must be in (0, 3600]")
 
 
 @dataclass(frozen=True)
@@ -101,6 +116,8 @@ class Config:
     thresholds: ThresholdsConfig = field(default_factory=ThresholdsConfig)
     rules: RulesConfig = field(default_factory=RulesConfig)
     drift: DriftConfig = field(default_factory=DriftConfig)
+    auth: AuthConfig = field(default_factory=AuthConfig)
+    store: StoreConfig = field(default_factory=StoreConfig)
     locale: str = "fr"
     profile: str = "default"
     source_hash: str = ""  # SHA-256 of the merged YAML, recorded with models

@@ -7,7 +7,7 @@ and the batch-level entry points used by the CLI and the app (``service``).
 
 from core.drift.compute import compute_drift
 from core.drift.report import ColumnDrift, DriftReport, alert_level, describe, render_html
-from core.drift.service import drift_after_score, drift_in_background, drift_report
+from core.drift.service import drift_report
 from core.drift.storage import (
     drift_history,
     load_drift_report,
@@ -21,9 +21,7 @@ __all__ = [
     "alert_level",
     "compute_drift",
     "describe",
-    "drift_after_score",
     "drift_history",
-    "drift_in_background",
     "drift_report",
     "load_drift_report",
     "load_drift_reports",

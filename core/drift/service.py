@@ -1,18 +1,18 @@
 """Drift of stored batches: against the model's reference sample or the previous batch.
 
-:func:`drift_report` is what the CLI and the Drift page call; :func:`drift_in_background`
-runs right after a batch is scored in the app, so the auditor sees the decisions at once
-while the drift report (a few seconds, most of it Evidently) is computed and stored.
+:func:`drift_report` is what the CLI, the Drift page and the drift job queued with every
+scoring (:mod:`core.jobs`) call. The batch is read, then the database is let go while the
+distances and the Evidently report are computed, then the report is stored.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import replace
 
 import pandas as pd
 
+from core.config.identity import Actor
 from core.config.settings import Config
 from core.drift.compute import compute_drift
 from core.drift.report import DriftReport
@@ -35,7 +35,7 @@ def drift_report(
     against: str = MODEL,
     version: str | None = None,
     save: bool = True,
-    actor: str = "system",
+    actor: Actor | None = None,
 ) -> DriftReport:
     """Drift of a stored batch against the model's reference sample or the previous batch.
 
@@ -58,42 +58,6 @@ def drift_report(
     return drift_of_batch(store, cfg, batch_id, reference, name, save=save, actor=actor)
 
 
-def drift_after_score(
-    store: Store, registry: Registry, cfg: Config, result, *, actor: str = "system"
-) -> DriftReport | None:
-    """Drift of a just-scored batch (a ScoringResult) against its model; never raises."""
-    try:
-        model = registry.load(result.model_version)
-    except WorkbenchError as exc:
-        logger.warning("batch %s: drift not computed: %s", result.batch_id, exc)
-        return None
-    return drift_after_scoring(
-        store,
-        cfg,
-        result.frame,
-        batch_id=result.batch_id,
-        reference=model.reference,
-        reference_name=f"model:{result.model_version}",
-        thresholds=(result.thresholds.low, result.thresholds.high),
-        actor=actor,
-    )
-
-
-def drift_in_background(
-    store: Store, registry: Registry, cfg: Config, result, *, actor: str = "system"
-) -> threading.Thread:
-    """Start ``drift_after_score`` on a daemon thread (its own DuckDB cursor) and return it."""
-    thread = threading.Thread(
-        target=drift_after_score,
-        args=(store, registry, cfg, result),
-        kwargs={"actor": actor},
-        name=f"drift-batch-{result.batch_id}",
-        daemon=True,
-    )
-    thread.start()
-    return thread
-
-
 def drift_of_batch(
     store: Store,
     cfg: Config,
@@ -102,7 +66,7 @@ def drift_of_batch(
     reference_name: str,
     *,
     save: bool = True,
-    actor: str = "system",
+    actor: Actor | None = None,
 ) -> DriftReport:
     """Drift of a stored batch (claims + probabilities of its latest scoring, decided with
     that scoring's thresholds) against ``reference``; stored when ``save``."""
@@ -111,6 +75,8 @@ def drift_of_batch(
         frame, reference, cfg, batch_id=batch_id, reference_name=reference_name, thresholds=pair
     )
     if save:
+        if actor is None:
+            raise WorkbenchError("A drift report that is stored needs the identity of who asked.")
         report = replace(report, report_id=save_drift_report(store, report, actor=actor))
     return report
 
@@ -124,34 +90,3 @@ def previous_batch_reference(store: Store, batch_id: int) -> tuple[pd.DataFrame,
             f"Batch #{batch_id} is the first one: there is no previous batch to compare with."
         )
     return batch_frame(store, previous)[0], f"batch:{previous}"
-
-
-def drift_after_scoring(
-    store: Store,
-    cfg: Config,
-    frame: pd.DataFrame,
-    *,
-    batch_id: int,
-    reference: pd.DataFrame | None,
-    reference_name: str,
-    thresholds: tuple[float, float] | None = None,
-    actor: str = "system",
-) -> DriftReport | None:
-    """Compute and store drift right after a batch is scored, without ever failing the
-    scoring: no reference, too few rows or a database error is logged and gives None."""
-    if reference is None:
-        logger.warning("batch %s: the model carries no drift reference", batch_id)
-        return None
-    try:
-        report = compute_drift(
-            frame,
-            reference,
-            cfg,
-            batch_id=batch_id,
-            reference_name=reference_name,
-            thresholds=thresholds,
-        )
-        return replace(report, report_id=save_drift_report(store, report, actor=actor))
-    except WorkbenchError as exc:
-        logger.warning("batch %s: drift not computed: %s", batch_id, exc)
-        return None

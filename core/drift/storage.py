@@ -10,19 +10,16 @@ Storage never imports the computation (:mod:`core.drift.compute`).
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-import duckdb
 import pandas as pd
 
+import core.store.audit as audit
+from core.config.identity import Actor
 from core.drift.report import HISTORY_COLUMNS, DriftReport
-from core.exceptions import DriftError, StoreError
+from core.exceptions import DriftError
 
 if TYPE_CHECKING:  # pragma: no cover
     from core.store.database import Store
@@ -33,35 +30,19 @@ logger = logging.getLogger(__name__)
 # --------------------------------------------------------------------------- storage
 
 
-@contextmanager
-def _transaction(store: Store, action: str) -> Iterator[duckdb.DuckDBPyConnection]:
-    cur = store.cursor()
-    try:
-        cur.execute("BEGIN TRANSACTION")
-        yield cur
-        cur.execute("COMMIT")
-    except duckdb.Error as exc:
-        with contextlib.suppress(duckdb.Error):  # a failed statement has rolled back already
-            cur.execute("ROLLBACK")
-        raise StoreError(f"Could not {action}: {exc}") from exc
-    finally:
-        cur.close()
-
-
-def save_drift_report(store: Store, report: DriftReport, *, actor: str = "system") -> int:
+def save_drift_report(store: Store, report: DriftReport, *, actor: Actor) -> int:
     """Store the report (summary, drifted columns, alert, snapshot) and an audit entry in one
     transaction; return its id."""
     if not report.snapshot_json:
         raise DriftError("A drift report without its Evidently snapshot cannot be stored.")
     summary = json.dumps(report.to_summary(), ensure_ascii=False)
-    now = datetime.now(UTC).replace(tzinfo=None)
     detail = {
         "batch_id": report.batch_id,
         "reference": report.reference,
         "alert_level": report.alert_level,
         "drifted_columns": list(report.drifted_columns),
     }
-    with _transaction(store, "save the drift report") as cur:
+    with store.transaction("save the drift report") as cur:
         row = cur.execute(
             """INSERT INTO drift_reports (batch_id, reference, created_at, summary,
                    drifted_columns, alert_level, snapshot)
@@ -77,10 +58,7 @@ def save_drift_report(store: Store, report: DriftReport, *, actor: str = "system
             ],
         ).fetchone()
         report_id = int(row[0])
-        cur.execute(
-            "INSERT INTO audit_log (logged_at, actor, action, detail) VALUES (?, ?, ?, ?)",
-            [now, actor, "drift.computed", json.dumps({"report_id": report_id, **detail})],
-        )
+        audit.append(cur, actor, "drift.computed", {"report_id": report_id, **detail})
     logger.info("drift report %d stored (batch %s, %s)", report_id, report.batch_id, detail)
     return report_id
 
@@ -142,13 +120,8 @@ def drift_history(store: Store) -> pd.DataFrame:
 
 
 def _fetch(store: Store, sql: str, params: list[Any]) -> list[tuple]:
-    cur = store.cursor()
-    try:
+    with store.cursor("read the drift reports") as cur:
         return cur.execute(sql, params).fetchall()
-    except duckdb.Error as exc:
-        raise StoreError(f"Could not read the drift reports: {exc}") from exc
-    finally:
-        cur.close()
 
 
 def _report(row: tuple) -> DriftReport:

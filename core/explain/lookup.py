@@ -20,11 +20,10 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-import duckdb
 import numpy as np
 import pandas as pd
 
-from core.exceptions import StoreError, WorkbenchError
+from core.exceptions import WorkbenchError
 from core.explain.explainer import _missing, _raw_values, explain_sample, sample_rows
 from core.explain.results import GlobalExplanation
 from core.explain.text import HIERARCHY_ROLES
@@ -118,8 +117,7 @@ def save_summary(store: Store, summary: GlobalExplanation) -> datetime:
         columns[f"x{i}"] = summary.values[key].to_numpy()
     buffer = io.BytesIO()
     pd.DataFrame(columns).to_parquet(buffer, index=False)
-    cur = store.cursor()
-    try:
+    with store.transaction("store the SHAP summary") as cur:
         cur.execute(
             """INSERT INTO shap_summaries (model_version, source, grouping, sample_size,
                    created_at, seconds, base_margin, groups, importance, sample)
@@ -137,10 +135,6 @@ def save_summary(store: Store, summary: GlobalExplanation) -> datetime:
                 buffer.getvalue(),
             ],
         )
-    except duckdb.Error as exc:
-        raise StoreError(f"The SHAP summary could not be stored: {exc}") from exc
-    finally:
-        cur.close()
     return created
 
 
@@ -148,8 +142,7 @@ def load_summary(
     store: Store, model_version: str, source: str, grouping: str = "split"
 ) -> GlobalExplanation | None:
     """The latest stored summary of (model version, source, grouping), or None."""
-    cur = store.cursor()
-    try:
+    with store.cursor() as cur:
         row = cur.execute(
             """SELECT source, grouping, created_at, seconds, base_margin, groups, importance,
                    sample FROM shap_summaries
@@ -157,8 +150,6 @@ def load_summary(
                ORDER BY created_at DESC, id DESC LIMIT 1""",
             [model_version, source, grouping],
         ).fetchone()
-    finally:
-        cur.close()
     if row is None:
         return None
     source, grouping, created, seconds, base, groups_json, importance_json, blob = row
@@ -217,11 +208,8 @@ def find_claim(store: Store, claim_id: str) -> ClaimLocation | None:
     text = (claim_id or "").strip()
     if not text:
         return None
-    cur = store.cursor()
-    try:
+    with store.cursor() as cur:
         row = cur.execute(_FIND_SQL, [text]).fetchone()
-    finally:
-        cur.close()
     if row is None:
         return None
     cid, batch_id, row_number, scored_at, version, n = row
@@ -233,15 +221,12 @@ def suggest_claim_ids(store: Store, text: str, limit: int = 8) -> list[str]:
     needle = (text or "").strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     if len(needle) < 2:
         return []
-    cur = store.cursor()
-    try:
+    with store.cursor() as cur:
         rows = cur.execute(
             "SELECT DISTINCT claim_id FROM claims WHERE claim_id ILIKE ? ESCAPE '\\' "
             "ORDER BY claim_id LIMIT ?",
             [f"%{needle}%", limit],
         ).fetchall()
-    finally:
-        cur.close()
     return [str(r[0]) for r in rows]
 
 
@@ -328,11 +313,8 @@ def _similar_in_store(
         f"SELECT count(DISTINCT {ident}), count(DISTINCT {ident}) FILTER (WHERE label = 1) "
         f"FROM claims WHERE {' AND '.join(where)}"
     )
-    cur = store.cursor()
-    try:
+    with store.cursor() as cur:
         n, k = cur.execute(sql, params).fetchone()
-    finally:
-        cur.close()
     return int(n or 0), int(k or 0)
 
 

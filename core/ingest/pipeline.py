@@ -15,6 +15,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.config.identity import Actor
 from core.config.settings import Config
 from core.exceptions import FileRejectedError
 from core.ingest.reader import SourceFile, open_source, read_table
@@ -58,7 +59,7 @@ def ingest(
     *,
     file_name: str | None = None,
     sheet: str | None = None,
-    uploaded_by: str = "cli",
+    actor: Actor,
     known_levels: Mapping[str, Collection[str]] | None = None,
 ) -> IngestResult:
     """Validate and store one batch file; never raises for a bad file (see the report).
@@ -87,7 +88,7 @@ def ingest(
         sha256=key,
         sheet=batch.report.sheet,
         profile=cfg.profile,
-        uploaded_by=uploaded_by,
+        actor=actor,
         report_json=batch.report.to_frame("en").to_json(orient="records", force_ascii=False),
     )
     status = STORED if saved.created else DUPLICATE

@@ -17,34 +17,51 @@ Version names sort in creation order: ``YYYYMMDD-HHMMSS-<6 hex of the artefacts'
 from __future__ import annotations
 
 import builtins
-import hashlib
 import json
 import logging
+import os
 import shutil
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import duckdb
 
-from core.exceptions import ModelNotFoundError, StoreError, TamperedModelError
+import core.store.audit as audit
+from core.config.identity import Actor, require
+from core.exceptions import ModelNotFoundError, StoreError, TamperedModelError, WorkbenchError
+from core.model.activation import InitialPair, pair_of, set_active
+from core.model.manifest import (
+    MANIFEST,
+    artefact_files,
+    file_sha256,
+    read_manifest,
+    tampered_error,
+    write_manifest,
+)
 from core.model.trained import TrainedModel
 from core.store.database import Store
+from core.store.thresholds import publish_pair
 
-__all__ = ["MANIFEST", "ModelVersion", "Registry", "file_sha256"]
+__all__ = ["MANIFEST", "InitialPair", "ModelVersion", "Registry", "file_sha256"]
 
 logger = logging.getLogger(__name__)
 
-MANIFEST = "manifest.json"
-MANIFEST_FORMAT = 1
 _COLUMNS = "version, sha256, metrics, training_data_sha256, created_at, active, path, activated_at"
 HOW_TO_TRAIN = (
     "Entraînez-en un : `make run` entraîne un modèle par défaut sur les données de démo, ou "
     "`python -m core train --train A.xlsx --test B.xlsx`. / Train one: `make run` trains a "
     "default model on the demo data, or `python -m core train --train A.xlsx --test B.xlsx`."
 )
+
+
+class _NewVersion(NamedTuple):
+    version: str
+    manifest_sha: str
+    staging: Path  # where the artefacts were written
+    folder: Path  # where they go once recorded
 
 
 @dataclass(frozen=True)
@@ -59,15 +76,6 @@ class ModelVersion:
     active: bool
     path: Path
     activated_at: datetime | None = None
-
-
-def file_sha256(path: Path, chunk: int = 1 << 20) -> str:
-    """SHA-256 of a file, read in chunks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while block := handle.read(chunk):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 class Registry:
@@ -101,17 +109,36 @@ class Registry:
 
     # ------------------------------------------------------------------ changes
     def register(
-        self, model: TrainedModel, *, activate: bool = True, actor: str = "system"
+        self,
+        model: TrainedModel,
+        *,
+        actor: Actor,
+        activate: bool = False,
+        initial_pair: InitialPair | None = None,
+        reason: str = "",
     ) -> ModelVersion:
-        """Save ``model`` as a new version with its manifest, record it, activate it if asked."""
+        """Save ``model`` as a new *candidate* version with its manifest and its initial
+        threshold pair (``initial_pair``, else the pair chosen on validation at training), in
+        one transaction; activate it in the same transaction only when asked (admins only)."""
+        require(actor, "model.register")
+        if activate:
+            require(actor, "model.activate")
+        pair = initial_pair or pair_of(model)
+        if activate and pair is None:
+            raise WorkbenchError(
+                "Ce modèle n'a pas de seuils initiaux : il ne peut pas être activé sans sa "
+                "paire publiée. / This model has no initial thresholds: it cannot be activated "
+                "without its own published pair."
+            )
         self.models_dir.mkdir(parents=True, exist_ok=True)
-        staging = self.models_dir / f".staging-{uuid.uuid4().hex}"
+        self.clean_staging()
+        staging = self.models_dir / f".staging-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         try:
             staging.mkdir()
             model.save(staging)
-            version, manifest_sha = _write_manifest(staging, self.models_dir)
-            folder = self.models_dir / version
-            staging.rename(folder)
+            version, manifest_sha = write_manifest(staging, self.models_dir)
+            new = _NewVersion(version, manifest_sha, staging, self.models_dir / version)
+            self._record(model, new, actor, pair, activate, reason)
         except OSError as exc:
             raise StoreError(
                 f"The model could not be written to {self.models_dir}: {exc}. "
@@ -120,33 +147,22 @@ class Registry:
         finally:
             if staging.exists():
                 shutil.rmtree(staging, ignore_errors=True)
-        metadata = model.metadata or {}
-        row = [
-            version,
-            manifest_sha,
-            json.dumps(metadata.get("metrics", {}), default=str, ensure_ascii=False),
-            metadata.get("training_sha256") or metadata.get("training_data_sha256"),
-            _utcnow(),
-            str(folder),
-        ]
-        try:
-            self._record(row, activate=activate, actor=actor)
-        except BaseException:
-            shutil.rmtree(folder, ignore_errors=True)
-            raise
         logger.info("registered model %s (active: %s)", version, activate)
         return self.get(version)
 
-    def activate(self, version: str, *, actor: str = "system") -> ModelVersion:
-        """Make ``version`` the active model (after checking its files)."""
+    def activate(self, version: str, *, actor: Actor, reason: str = "") -> ModelVersion:
+        """Make ``version`` the active model (admins only; its files are checked and it must
+        have its own published threshold pair)."""
+        require(actor, "model.activate")
         self.verify(version)
-        with self.store.cursor() as cur:
-            _in_transaction(cur, lambda: _set_active(cur, version, actor))
+        with self.store.transaction(f"activate model {version}") as cur:
+            set_active(cur, version, actor, "model.activated", reason)
         logger.info("activated model %s", version)
         return self.get(version)
 
-    def rollback(self, *, actor: str = "system") -> ModelVersion:
-        """Re-activate the version that was active before the current one."""
+    def rollback(self, *, actor: Actor, reason: str = "") -> ModelVersion:
+        """Re-activate the version that was active before the current one (admins only)."""
+        require(actor, "model.rollback")
         current = self.active()
         rows = self._fetch(
             "SELECT version FROM model_versions WHERE activated_at IS NOT NULL "
@@ -158,7 +174,24 @@ class Registry:
                 "Aucune version précédente à réactiver. / No previously active version to "
                 "roll back to. `python -m core models list` shows the versions."
             )
-        return self.activate(rows[0][0], actor=actor)
+        version = rows[0][0]
+        self.verify(version)
+        with self.store.transaction(f"roll back to model {version}") as cur:
+            set_active(cur, version, actor, "model.rolled_back", reason)
+        return self.get(version)
+
+    def clean_staging(self) -> list[Path]:
+        """Remove staging folders left by registrations whose process is gone."""
+        removed = []
+        for folder in self.models_dir.glob(".staging-*"):
+            pid = folder.name.split("-")[1] if folder.name.count("-") >= 2 else ""
+            if pid.isdigit() and _alive(int(pid)):
+                continue
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+        if removed:
+            logger.info("removed %d staging folder(s) left by a crash", len(removed))
+        return removed
 
     # ------------------------------------------------------------------ loading
     def verify(self, version: str) -> Path:
@@ -167,21 +200,55 @@ class Registry:
         folder = self.models_dir / version
         manifest_path = folder / MANIFEST
         if not manifest_path.is_file():
-            raise _tampered(version, MANIFEST, "est absent / is missing")
+            raise tampered_error(version, MANIFEST, "est absent / is missing")
         if file_sha256(manifest_path) != info.sha256:
-            raise _tampered(version, MANIFEST, "a été modifié / was modified")
-        expected = _read_manifest(manifest_path, version)
-        found = {p.relative_to(folder).as_posix() for p in _artefacts(folder)}
+            raise tampered_error(version, MANIFEST, "a été modifié / was modified")
+        anchored = (audit.read_anchor(self.store.anchor_path) or {}).get("models")
+        if isinstance(anchored, dict) and anchored.get(version) != info.sha256:
+            raise tampered_error(
+                version,
+                MANIFEST,
+                "ne correspond pas à l'empreinte ancrée hors de la base / does not match the "
+                "hash anchored outside the database",
+            )
+        expected = read_manifest(manifest_path, version)
+        found = {p.relative_to(folder).as_posix() for p in artefact_files(folder)}
         for name, sha in sorted(expected.items()):
             path = folder / name
             if name not in found:
-                raise _tampered(version, name, "est absent / is missing")
+                raise tampered_error(version, name, "est absent / is missing")
             if file_sha256(path) != sha:
-                raise _tampered(version, name, "a été modifié / was modified")
+                raise tampered_error(version, name, "a été modifié / was modified")
         unexpected = sorted(found - set(expected))
         if unexpected:
-            raise _tampered(version, unexpected[0], "n'est pas dans le manifeste / is unexpected")
+            raise tampered_error(
+                version, unexpected[0], "n'est pas dans le manifeste / is unexpected"
+            )
         return folder
+
+    def verify_all(self) -> builtins.list[audit.AuditProblem]:
+        """Every version checked: its files against its manifest, the manifest against the
+        database, the database against the anchor file and the audit trail's registration."""
+        problems = []
+        with self.store.cursor("read the model registrations") as cur:
+            registered = {
+                e.detail.get("version"): e.detail.get("sha256")
+                for e in audit.entries(cur, action="model.registered", limit=1_000_000)
+            }
+        for info in self.list():
+            if registered.get(info.version) != info.sha256:
+                problems.append(
+                    audit.AuditProblem(
+                        None,
+                        f"model {info.version}: its recorded hash differs from the one its "
+                        "registration wrote in the audit trail",
+                    )
+                )
+            try:
+                self.verify(info.version)
+            except TamperedModelError as exc:
+                problems.append(audit.AuditProblem(None, f"model {info.version}: {exc}"))
+        return problems
 
     def load(self, version: str | None = None) -> TrainedModel:
         """The model of ``version`` (default: the active one), verified before reading."""
@@ -216,19 +283,55 @@ class Registry:
             activated_at=activated,
         )
 
-    def _record(self, row: builtins.list[Any], *, activate: bool, actor: str) -> None:
-        def write() -> None:
-            cur.execute(
-                "INSERT INTO model_versions (version, sha256, metrics, training_data_sha256, "
-                "created_at, path) VALUES (?, ?, ?, ?, ?, ?)",
-                row,
-            )
-            _log(cur, actor, "model.registered", {"version": row[0], "sha256": row[1]})
-            if activate:
-                _set_active(cur, row[0], actor)
-
-        with self.store.cursor() as cur:
-            _in_transaction(cur, write)
+    def _record(
+        self,
+        model: TrainedModel,
+        new: _NewVersion,
+        actor: Actor,
+        pair: InitialPair | None,
+        activate: bool,
+        reason: str,
+    ) -> None:
+        """One transaction: the version row, its audit row, its initial pair, its activation.
+        The folder is moved into place inside it: a crash leaves either nothing or all."""
+        metadata = model.metadata or {}
+        metrics = metadata.get("metrics", {})
+        version, manifest_sha, staging, folder = new
+        try:
+            with self.store.transaction(f"register model {version}") as cur:
+                cur.execute(
+                    "INSERT INTO model_versions (version, sha256, metrics, training_data_sha256, "
+                    "created_at, path) VALUES (?, ?, ?, ?, ?, ?)",
+                    [
+                        version,
+                        manifest_sha,
+                        json.dumps(metrics, default=str, ensure_ascii=False),
+                        metadata.get("training_sha256") or metadata.get("training_data_sha256"),
+                        _utcnow(),
+                        str(folder),
+                    ],
+                )
+                summary = {k: v for k, v in metrics.items() if isinstance(v, int | float)}
+                audit.append(
+                    cur,
+                    actor,
+                    "model.registered",
+                    {"version": version, "sha256": manifest_sha, "metrics": summary},
+                    after={"status": "active" if activate else "candidate"},
+                    reason=reason or "entraînement / training",
+                )
+                if pair is not None:
+                    publish_pair(
+                        cur, version, pair.low, pair.high, source=pair.source, actor=actor,
+                        reason=pair.reason,
+                    )  # fmt: skip
+                if activate:
+                    set_active(cur, version, actor, "model.activated", reason)
+                staging.rename(folder)
+        except BaseException:
+            if folder.exists() and not staging.exists():
+                shutil.rmtree(folder, ignore_errors=True)
+            raise
 
 
 # --------------------------------------------------------------------------- helpers
@@ -238,82 +341,11 @@ def _utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def _artefacts(folder: Path) -> list[Path]:
-    """Every file under ``folder`` except the manifest, sorted."""
-    return sorted(p for p in folder.rglob("*") if p.is_file() and p.name != MANIFEST)
-
-
-def _write_manifest(folder: Path, models_dir: Path) -> tuple[str, str]:
-    """Hash the artefacts, name the version, write manifest.json; (version, its SHA-256)."""
-    files = {p.relative_to(folder).as_posix(): file_sha256(p) for p in _artefacts(folder)}
-    if not files:
-        raise StoreError("The model wrote no files; nothing was registered.")
-    content = hashlib.sha256(json.dumps(files, sort_keys=True).encode()).hexdigest()
-    now = datetime.now(UTC)
-    version = base = f"{now:%Y%m%d-%H%M%S}-{content[:6]}"
-    n = 1
-    while (models_dir / version).exists():  # the same artefacts registered twice in a second
-        n += 1
-        version = f"{base}-{n}"
-    manifest = {
-        "format": MANIFEST_FORMAT,
-        "version": version,
-        "created_at": now.isoformat(timespec="seconds"),
-        "algorithm": "sha256",
-        "files": files,
-    }
-    path = folder / MANIFEST
-    path.write_text(json.dumps(manifest, indent=2, sort_keys=True), encoding="utf-8")
-    return version, file_sha256(path)
-
-
-def _read_manifest(path: Path, version: str) -> dict[str, str]:
+def _alive(pid: int) -> bool:
     try:
-        files = json.loads(path.read_text(encoding="utf-8"))["files"]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise _tampered(version, MANIFEST, "est illisible / is unreadable") from exc
-    if not isinstance(files, dict):
-        raise _tampered(version, MANIFEST, "est illisible / is unreadable")
-    return {str(k): str(v) for k, v in files.items()}
-
-
-def _tampered(version: str, name: str, what: str) -> TamperedModelError:
-    return TamperedModelError(
-        f"Modèle {version} refusé : le fichier {name} {what} (empreinte SHA-256 du manifeste). "
-        f"/ Model {version} refused: file {name} does not match its manifest. "
-        "Restaurez le dossier models/ depuis une sauvegarde, activez une autre version "
-        "(`python -m core models activate VERSION`) ou ré-entraînez (`python -m core train`). "
-        "/ Restore the models/ folder from a backup, activate another version or retrain."
-    )
-
-
-def _set_active(cur: duckdb.DuckDBPyConnection, version: str, actor: str) -> None:
-    cur.execute("UPDATE model_versions SET active = FALSE WHERE active")
-    cur.execute(
-        "UPDATE model_versions SET active = TRUE, activated_at = ? WHERE version = ?",
-        [_utcnow(), version],
-    )
-    _log(cur, actor, "model.activated", {"version": version})
-
-
-def _log(cur: duckdb.DuckDBPyConnection, actor: str, action: str, detail: dict) -> None:
-    cur.execute(
-        "INSERT INTO audit_log (logged_at, actor, action, detail) VALUES (?, ?, ?, ?)",
-        [_utcnow(), actor, action, json.dumps(detail, ensure_ascii=False)],
-    )
-
-
-def _in_transaction(cur: duckdb.DuckDBPyConnection, work: Any) -> None:
-    """Run ``work()`` in one transaction on ``cur``; roll back and raise StoreError on failure."""
-    cur.execute("BEGIN TRANSACTION")
-    try:
-        work()
-        cur.execute("COMMIT")
-    except BaseException as exc:
-        try:
-            cur.execute("ROLLBACK")
-        except duckdb.Error as again:  # the failed statement already rolled back
-            logger.debug("rollback: %s", again)
-        if isinstance(exc, duckdb.Error):
-            raise StoreError(f"Could not update the model registry: {exc}") from exc
-        raise
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -13,6 +13,7 @@ probabilities, without loading the model: what a threshold slider needs. :func:`
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Callable, Iterator
@@ -22,6 +23,7 @@ from typing import Any, TypeVar
 import numpy as np
 import pandas as pd
 
+from core.config.identity import Actor
 from core.config.settings import Config
 from core.decide.decisions import check_thresholds, decide
 from core.decide.rules import RuleOutcome, apply_rules
@@ -34,6 +36,8 @@ from core.store.database import Store
 from core.store.scores import ScoringInfo
 
 logger = logging.getLogger(__name__)
+
+DRIFT_JOB = "drift"  # the job queued with each scoring: the batch's drift report
 
 SCORE_COLUMNS = ("probability", "decision_model", "decision", "rule_flags", "rule_reason")
 _T = TypeVar("_T")
@@ -64,27 +68,42 @@ def score_batch(
     registry: Registry,
     cfg: Config,
     *,
+    actor: Actor,
     apply_rules: bool = True,
     version: str | None = None,
-    actor: str = "system",
+    queue_drift: bool = True,
 ) -> ScoringResult:
-    """Score a stored batch with ``version`` (default: the active model) and store the scores."""
+    """Score a stored batch with ``version`` (default: the active model) and store the scores.
+
+    Predicting needs no lock. Then one serialised unit (:meth:`Store.exclusive`) reads the
+    thresholds in force and the automatic validations already stored for the batch's
+    clients, decides, applies the rules and writes the scores — with the batch's drift job
+    when ``queue_drift`` — so concurrent scorings can never exceed the yearly cap together.
+    """
     timer = _Timer()
     claims = timer.run("load_claims", lambda: store.load_claims(batch_id))
     history = timer.run("history", lambda: _history(store, claims, batch_id))
     model = timer.run("load_model", lambda: registry.load(version))
     model_version = str(model.metadata.get("version", version))
     probabilities = timer.run("predict", lambda: _predict(model, claims, history))
-    thresholds = timer.run("decide", lambda: _thresholds_for(store, model_version, cfg))
-    frame, outcome = _decide(
-        claims, probabilities, thresholds, store, cfg, batch_id, apply_rules, timer
-    )
-    info = timer.run(
-        "store",
-        lambda: store.save_scores(
-            batch_id, frame, model_version=model_version, thresholds_id=thresholds.id, actor=actor
-        ),
-    )
+    jobs = [(DRIFT_JOB, {"batch_id": batch_id, "version": model_version})] if queue_drift else []
+    with store.exclusive(f"decide and store batch {batch_id}"):
+        thresholds = timer.run("decide", lambda: _thresholds_for(store, model_version, cfg))
+        frame, outcome = _decide(
+            claims, probabilities, thresholds, store, cfg, batch_id, apply_rules, timer
+        )
+        info = timer.run(
+            "store",
+            lambda: store.save_scores(
+                batch_id,
+                frame,
+                model_version=model_version,
+                thresholds_id=thresholds.id,
+                actor=actor,
+                detail={"low": thresholds.low, "high": thresholds.high, "rules": apply_rules},
+                jobs=jobs,
+            ),
+        )
     evaluation = timer.run("evaluate", lambda: evaluate_decisions(frame, cfg, thresholds))
     total = sum(timer.seconds.values())
     logger.info("batch %s scored with %s in %.2f s", batch_id, model_version, total)
@@ -97,6 +116,7 @@ def score_batch(
         evaluation=evaluation,
         seconds=timer.seconds,
         scored_at=info.scored_at,
+        job_ids=info.job_ids,
     )
 
 
@@ -110,34 +130,43 @@ def redecide(
     apply_rules: bool = True,
     save: bool = False,
     thresholds_id: int | None = None,
-    actor: str = "system",
+    actor: Actor | None = None,
+    reason: str = "",
 ) -> ScoringResult:
     """Decisions of a scored batch for (low, high), from its stored probabilities.
 
     The model is not loaded. With ``save=True`` the new decisions are stored as a new
-    scoring of the batch (same model version, ``thresholds_id`` of the published pair).
+    scoring of the batch (same model version, ``thresholds_id`` of the published pair),
+    recorded as a re-decision by ``actor``, in the same serialised unit as the rules' reads.
     """
     low, high = check_thresholds(low, high)
+    if save and actor is None:
+        raise WorkbenchError("A re-decision that is stored needs the identity of who asked.")
     timer = _Timer()
     latest, claims, probabilities = _stored_probabilities(batch_id, store, timer)
     source = "manual" if thresholds_id is None else store.get_thresholds(thresholds_id).source
     thresholds = AppliedThresholds(low, high, thresholds_id, source)
-    frame, outcome = _decide(
-        claims, probabilities, thresholds, store, cfg, batch_id, apply_rules, timer
-    )
+    unit = store.exclusive(f"re-decide batch {batch_id}") if save else contextlib.nullcontext()
     scored_at = None
-    if save:
-        info = timer.run(
-            "store",
-            lambda: store.save_scores(
-                batch_id,
-                frame,
-                model_version=latest.model_version,
-                thresholds_id=thresholds_id,
-                actor=actor,
-            ),
+    with unit:
+        frame, outcome = _decide(
+            claims, probabilities, thresholds, store, cfg, batch_id, apply_rules, timer
         )
-        scored_at = info.scored_at
+        if save:
+            assert actor is not None
+            info = timer.run(
+                "store",
+                lambda: store.save_scores(
+                    batch_id,
+                    frame,
+                    model_version=latest.model_version,
+                    thresholds_id=thresholds_id,
+                    actor=actor,
+                    action="batch.redecided",
+                    detail={"low": low, "high": high, "reason": reason, "rules": apply_rules},
+                ),
+            )
+            scored_at = info.scored_at
     evaluation = timer.run("evaluate", lambda: evaluate_decisions(frame, cfg, thresholds))
     return ScoringResult(
         batch_id=batch_id,

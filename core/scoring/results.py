@@ -34,6 +34,7 @@ class ScoringResult:
     evaluation: Evaluation | None  # expected (and realised, if labelled) costs of `decision`
     seconds: dict[str, float]  # per stage, in order
     scored_at: datetime | None = None  # when stored; None for an unsaved redecision
+    job_ids: tuple[int, ...] = ()  # background jobs queued with the scores (drift)
 
     @property
     def counts(self) -> dict[int, int]:

@@ -8,7 +8,6 @@ import pandas as pd
 
 from core.scoring.stored import load_scores
 from core.store.database import Store
-from core.store.reviews import latest_reviews
 
 
 @dataclass(frozen=True, eq=False)
@@ -41,6 +40,6 @@ def review_queue(store: Store, batch_id: int) -> ReviewQueue:
     """The batch's Audit Humain claims (latest scoring) joined with their latest review."""
     scored = load_scores(batch_id, store)
     queue = scored[scored["decision"] == 0]
-    reviews = latest_reviews(store, batch_id)
+    reviews = store.latest_reviews(batch_id)
     frame = queue.merge(reviews, on="row_number", how="left")
     return ReviewQueue(batch_id, frame)

@@ -1,29 +1,35 @@
 """The DuckDB store: one database file, versioned migrations, one module per table family.
 
 ``Store`` holds batches and claims (``batches``), scorings (``scores``), published thresholds
-(``thresholds``) and reviews (``reviews``), each write in one transaction with its audit
-entry. Storage knows tables and frames, never how they were computed.
+(``thresholds``), reviews (``reviews``) and background jobs (``jobs``). Processes share the
+file, each holding it for one operation (``gate``); every write is one transaction with its
+row in the hash-chained audit trail (``audit``). Storage knows tables and frames, never how
+they were computed.
 """
 
+from core.store.audit import AuditEntry, ChainCheck, verify_chain
 from core.store.batches import BatchInfo, SaveResult
 from core.store.database import Store, open_store
+from core.store.jobs import Job
 from core.store.migrations import latest_version, migrate
-from core.store.reviews import REJECT, VALIDATE, Review, latest_reviews, save_review
+from core.store.reviews import REJECT, VALIDATE, Review
 from core.store.scores import ScoringInfo
 from core.store.thresholds import ThresholdsRecord
 
 __all__ = [
     "REJECT",
     "VALIDATE",
+    "AuditEntry",
     "BatchInfo",
+    "ChainCheck",
+    "Job",
     "Review",
     "SaveResult",
     "ScoringInfo",
     "Store",
     "ThresholdsRecord",
-    "latest_reviews",
     "latest_version",
     "migrate",
     "open_store",
-    "save_review",
+    "verify_chain",
 ]

@@ -9,27 +9,20 @@ columns, in the same order, with the extras expanded back.
 from __future__ import annotations
 
 import json
-import threading
 import time
 import uuid
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import duckdb
 import numpy as np
 import pandas as pd
 
+import core.store.audit as audit
+from core.config.identity import Actor
 from core.exceptions import StoreError
-from core.store.common import (
-    STANDARD_COLUMNS,
-    _ident,
-    _insert_log,
-    _transaction,
-    _utcnow,
-    logger,
-)
+from core.store.common import STANDARD_COLUMNS, StoreAccess, _ident, _unregister, _utcnow, logger
 
 _RESERVED = frozenset({"batch_id", "extras"})
 _INTEGER_TYPES = frozenset(
@@ -57,21 +50,15 @@ class SaveResult:
     created: bool  # False: a batch with the same SHA-256 was already stored; nothing written
 
 
-class BatchesMixin:
+class BatchesMixin(StoreAccess):
     """Batch and claims methods of :class:`core.store.database.Store`."""
 
-    _write_lock: threading.Lock
-
-    if TYPE_CHECKING:  # pragma: no cover
-
-        def _cursor(self, action: str) -> AbstractContextManager[duckdb.DuckDBPyConnection]: ...
-
     def find_batch(self, sha256: str) -> BatchInfo | None:
-        with self._cursor("look up the batch") as cur:
+        with self.cursor("look up the batch") as cur:
             return _find_batch(cur, sha256)
 
     def get_batch(self, batch_id: int) -> BatchInfo:
-        with self._cursor("read the batch") as cur:
+        with self.cursor("read the batch") as cur:
             row = cur.execute(
                 f"SELECT {_BATCH_COLUMNS} FROM batches WHERE id = ?", [batch_id]
             ).fetchone()
@@ -81,7 +68,7 @@ class BatchesMixin:
 
     def get_report(self, batch_id: int) -> dict[str, Any]:
         """The validation report stored with the batch (``{}`` when none was given)."""
-        with self._cursor("read the batch report") as cur:
+        with self.cursor("read the batch report") as cur:
             row = cur.execute("SELECT report FROM batches WHERE id = ?", [batch_id]).fetchone()
         if row is None:
             raise StoreError(f"Batch {batch_id} does not exist in the database.")
@@ -89,7 +76,7 @@ class BatchesMixin:
 
     def list_batches(self, limit: int = 200) -> list[BatchInfo]:
         """Stored batches, newest first."""
-        with self._cursor("list the batches") as cur:
+        with self.cursor("list the batches") as cur:
             rows = cur.execute(
                 f"SELECT {_BATCH_COLUMNS} FROM batches ORDER BY uploaded_at DESC, id DESC LIMIT ?",
                 [limit],
@@ -104,7 +91,7 @@ class BatchesMixin:
         sha256: str,
         sheet: str | None,
         profile: str,
-        uploaded_by: str,
+        actor: Actor,
         report_json: str,
     ) -> SaveResult:
         """Store the batch row, its claims (one bulk insert) and an audit entry atomically.
@@ -118,21 +105,23 @@ class BatchesMixin:
             "sha256": sha256,
             "sheet": sheet,
             "profile": profile,
-            "uploaded_by": uploaded_by,
+            "actor": actor,
             "report": report_json,
         }
         started = time.perf_counter()
-        with self._write_lock, self._cursor(f"save the batch {file_name!r}") as cur:
-            view = f"incoming_{uuid.uuid4().hex}"
-            cur.register(view, staged)
-            try:
-                result = _write_batch(cur, view, len(staged), meta)
-            except duckdb.Error as exc:
-                raise StoreError(
-                    f"The batch {file_name!r} could not be saved; nothing was written. Cause: {exc}"
-                ) from exc
-            finally:
-                cur.unregister(view)
+        view = f"incoming_{uuid.uuid4().hex}"
+        try:
+            with self.transaction(f"save the batch {file_name!r}") as cur:
+                cur.register(view, staged)
+                try:
+                    result = _write_batch(cur, view, len(staged), meta)
+                finally:
+                    _unregister(cur, view)
+        except (duckdb.Error, StoreError) as exc:
+            cause = exc.__cause__ or exc
+            raise StoreError(
+                f"The batch {file_name!r} could not be saved; nothing was written. Cause: {cause}"
+            ) from exc
         outcome = "stored" if result.created else "already stored"
         elapsed = time.perf_counter() - started
         logger.info("batch %s %s (%d rows, %.3f s)", result.batch_id, outcome, len(staged), elapsed)
@@ -140,7 +129,7 @@ class BatchesMixin:
 
     def load_claims(self, batch_id: int) -> pd.DataFrame:
         """The claims of a batch, columns named by key as saved, ordered by row_number."""
-        with self._cursor("load the claims") as cur:
+        with self.cursor("load the claims") as cur:
             row = cur.execute(
                 "SELECT frame_columns FROM batches WHERE id = ?", [batch_id]
             ).fetchone()
@@ -154,37 +143,39 @@ class BatchesMixin:
 
 
 def _find_batch(cur: duckdb.DuckDBPyConnection, sha256: str) -> BatchInfo | None:
-    row = cur.execute(f"SELECT {_BATCH_COLUMNS} FROM batches WHERE sha256 = ?", [sha256]).fetchone()
-    return BatchInfo(*row) if row else None
+    sql = f"SELECT {_BATCH_COLUMNS} FROM batches WHERE sha256 = ?"
+    rows = cur.execute(sql, [sha256]).fetchall()
+    return BatchInfo(*rows[0]) if rows else None
 
 
 def _write_batch(
     cur: duckdb.DuckDBPyConnection, view: str, rows: int, meta: dict[str, Any]
 ) -> SaveResult:
-    with _transaction(cur):
-        existing = _find_batch(cur, meta["sha256"])
-        if existing is not None:
-            return SaveResult(existing.id, created=False)
-        columns = _frame_columns(cur, view)
-        row = cur.execute(
-            """INSERT INTO batches (file_name, sha256, sheet, "rows", profile, uploaded_at,
-                   uploaded_by, status, report, frame_columns)
-               VALUES (?, ?, ?, ?, ?, ?, ?, 'stored', ?, ?) RETURNING id""",
-            [
-                *(meta[k] for k in ("file_name", "sha256", "sheet")),
-                rows,
-                meta["profile"],
-                _utcnow(),
-                meta["uploaded_by"],
-                meta["report"],
-                json.dumps(columns, ensure_ascii=False),
-            ],
-        ).fetchone()
-        batch_id = int(row[0])
-        _insert_claims(cur, view, batch_id, list(columns))
-        detail = {k: meta[k] for k in ("file_name", "sha256", "sheet", "profile")}
-        _insert_log(cur, meta["uploaded_by"], "batch.saved", {"batch_id": batch_id, **detail})
-        return SaveResult(batch_id, created=True)
+    """Inside the caller's transaction: the batch row, its claims, the audit row."""
+    existing = _find_batch(cur, meta["sha256"])
+    if existing is not None:
+        return SaveResult(existing.id, created=False)
+    columns = _frame_columns(cur, view)
+    actor: Actor = meta["actor"]
+    row = cur.execute(
+        """INSERT INTO batches (file_name, sha256, sheet, "rows", profile, uploaded_at,
+               uploaded_by, status, report, frame_columns)
+           VALUES (?, ?, ?, ?, ?, ?, ?, 'stored', ?, ?) RETURNING id""",
+        [
+            *(meta[k] for k in ("file_name", "sha256", "sheet")),
+            rows,
+            meta["profile"],
+            _utcnow(),
+            actor.id,
+            meta["report"],
+            json.dumps(columns, ensure_ascii=False),
+        ],
+    ).fetchone()
+    batch_id = int(row[0])
+    _insert_claims(cur, view, batch_id, list(columns))
+    detail = {k: meta[k] for k in ("file_name", "sha256", "sheet", "profile")}
+    audit.append(cur, actor, "batch.saved", {"batch_id": batch_id, "rows": rows, **detail})
+    return SaveResult(batch_id, created=True)
 
 
 def _stage(frame: pd.DataFrame) -> pd.DataFrame:

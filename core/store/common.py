@@ -1,20 +1,16 @@
-"""Helpers shared by :mod:`core.store` and the Store's mixins (thresholds, scores).
-
-They live here, not in :mod:`core.store`, so the mixin modules need not import the module
-that imports them.
-"""
+"""Helpers shared by the store's modules (the Store and its table-family mixins)."""
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING
 
 import duckdb
+from duckdb import DuckDBPyConnection
 
 logger = logging.getLogger("core.store")  # the store package's one logger
 
@@ -44,13 +40,16 @@ def _utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def _insert_log(
-    cur: duckdb.DuckDBPyConnection, actor: str, action: str, detail: dict[str, Any]
-) -> None:
-    cur.execute(
-        "INSERT INTO audit_log (logged_at, actor, action, detail) VALUES (?, ?, ?, ?)",
-        [_utcnow(), actor, action, json.dumps(detail, default=str, ensure_ascii=False)],
-    )
+class StoreAccess:
+    """What :class:`core.store.database.Store` gives its table-family mixins."""
+
+    if TYPE_CHECKING:  # pragma: no cover
+
+        def cursor(self, action: str = ...) -> AbstractContextManager[DuckDBPyConnection]: ...
+
+        def transaction(self, action: str) -> AbstractContextManager[DuckDBPyConnection]: ...
+
+        def exclusive(self, action: str) -> AbstractContextManager[None]: ...
 
 
 @contextmanager
@@ -65,6 +64,15 @@ def _transaction(cur: duckdb.DuckDBPyConnection) -> Iterator[None]:
             logger.debug("rollback: %s", exc)
         raise
     cur.execute("COMMIT")
+
+
+def _unregister(cur: duckdb.DuckDBPyConnection, view: str) -> None:
+    """Drop a registered frame; after a failed statement the cursor refuses, and closing it
+    drops the registration anyway, so the original error is the one that surfaces."""
+    try:
+        cur.unregister(view)
+    except duckdb.Error as exc:
+        logger.debug("unregister %s: %s", view, exc)
 
 
 def _ident(name: str) -> str:

@@ -1,37 +1,41 @@
-"""The DuckDB store: one database file holding batches, claims, scores, reviews and the log.
+"""The DuckDB store: one database file holding batches, claims, scores, reviews and the trail.
 
-Concurrency model: DuckDB allows ONE writer process per database file. The app runs in one
-process and opens one :class:`Store` (one DuckDB connection), shared by every Streamlit
-session and thread; each method works on its own ``cursor()`` (a cursor is a connection of
-its own to the same database, with its own transaction), so threads never share one.
-A second process may open the file only with ``read_only=True`` while nobody writes.
+Processes share the file (:mod:`core.store.gate`): the app, the command line and a second app
+instance each hold it only for the length of an operation, and wait — bounded, saying for
+what — while another holds it. Inside a process, every thread and every :class:`Store` on the
+file share one connection while operations overlap; each operation has its own cursor.
+
+Three ways in:
+- :meth:`Store.cursor` — a read (or a statement of its own);
+- :meth:`Store.transaction` — a write: one transaction, serialised with every other write of
+  any thread or process, whose audit rows are chained and whose commit refreshes the anchor
+  file (:mod:`core.store.audit`);
+- :meth:`Store.exclusive` — a read-then-write unit (count the prior automatic validations,
+  decide, write the scores): nothing else writes between its read and its write.
 
 Claims are stored in typed columns, one per schema role key (``id`` -> ``claim_id``,
 ``date`` -> ``claim_date``, the rest under their key); any other column of the validated
-frame (profile-specific extras) goes into one JSON object per row, ``extras``. The frame's
-columns and their SQL types are recorded with the batch, so :meth:`Store.load_claims`
-returns the same columns, in the same order, with the extras expanded back.
-Timestamps are naive UTC. The schema is created and upgraded by :mod:`core.store.migrations`.
+frame (profile-specific extras) goes into one JSON object per row, ``extras``. Timestamps
+are naive UTC. The schema is created and upgraded by :mod:`core.store.migrations`.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import duckdb
 
+import core.store.audit as audit
 from core.config.settings import Config
 from core.exceptions import StoreError
 from core.store.batches import BatchesMixin, BatchInfo, SaveResult
-from core.store.common import (
-    STANDARD_COLUMNS,
-    _insert_log,
-)
-from core.store.migrations import applied_version, check_version, latest_version, migrate
+from core.store.common import STANDARD_COLUMNS, _transaction
+from core.store.gate import Waiting, gate_for
+from core.store.jobs import JobsMixin
+from core.store.migrations import applied_version, check_version, migrate
+from core.store.reviews import ReviewsMixin
 from core.store.scores import ScoresMixin, ScoringInfo
 from core.store.thresholds import ThresholdsMixin, ThresholdsRecord
 
@@ -46,24 +50,30 @@ __all__ = [
 ]
 
 
-class Store(BatchesMixin, ThresholdsMixin, ScoresMixin):
-    """The workbench database. Open one per process; see the module docstring.
+class Store(BatchesMixin, ThresholdsMixin, ScoresMixin, ReviewsMixin, JobsMixin):
+    """The workbench database; see the module docstring.
 
     One mixin per table family: batches and claims (:mod:`core.store.batches`), thresholds
-    (:mod:`core.store.thresholds`), scores (:mod:`core.store.scores`).
+    (:mod:`core.store.thresholds`), scores (:mod:`core.store.scores`), reviews
+    (:mod:`core.store.reviews`), jobs (:mod:`core.store.jobs`).
     """
 
-    def __init__(self, path: Path | str, *, read_only: bool = False) -> None:
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        wait_seconds: float = 60.0,
+        anchor: Path | str | None = None,
+        on_wait: Waiting | None = None,
+    ) -> None:
         self._path = str(path)
-        self._read_only = read_only
-        self._lock = threading.Lock()  # guards the connection object itself
-        self._write_lock = threading.Lock()  # batches are written one at a time per process
-        self._conn: duckdb.DuckDBPyConnection | None = _connect(self._path, read_only)
-        try:
-            self._prepare_schema()
-        except BaseException:
-            self.close()
-            raise
+        self._gate = gate_for(path)
+        self.wait_seconds = wait_seconds
+        self.on_wait = on_wait
+        db = Path(self._path)
+        self.anchor_path = Path(anchor) if anchor else db.with_name(db.stem + ".anchor.json")
+        self._closed = False
+        self._prepare_schema()
 
     def __enter__(self) -> Store:
         return self
@@ -71,80 +81,75 @@ class Store(BatchesMixin, ThresholdsMixin, ScoresMixin):
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def cursor(self) -> duckdb.DuckDBPyConnection:
-        """A new cursor: use one per thread / unit of work, and close it when done."""
-        with self._lock:
-            if self._conn is None:
-                raise StoreError("The database is closed.")
-            try:
-                return self._conn.cursor()
-            except duckdb.Error as exc:
-                raise StoreError(f"Cannot use the database {self._path}: {exc}") from exc
+    @property
+    def path(self) -> str:
+        return self._path
 
     def close(self) -> None:
-        with self._lock:
-            if self._conn is not None:
-                self._conn.close()
-                self._conn = None
+        """Nothing stays open between operations; this only refuses further use."""
+        self._closed = True
 
     @property
     def schema_version(self) -> int:
-        with self._cursor("read the schema version") as cur:
+        with self.cursor("read the schema version") as cur:
             return applied_version(cur)
 
-    def log(self, actor: str, action: str, detail: dict[str, Any]) -> None:
-        """Append an entry to the audit log."""
-        with self._cursor("write the audit log") as cur:
-            _insert_log(cur, actor, action, detail)
-
-    # ------------------------------------------------------------------ internals
+    # ------------------------------------------------------------------ the three ways in
+    @contextmanager
+    def cursor(self, action: str = "read the database") -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor for one operation; the database is held until the block ends."""
+        if self._closed:
+            raise StoreError("The database is closed.")
+        with self._gate.hold(action, wait_seconds=self.wait_seconds, on_wait=self.on_wait) as conn:
+            cur = conn.cursor()
+            try:
+                yield cur
+            except duckdb.Error as exc:
+                raise StoreError(f"Could not {action}: {exc}") from exc
+            finally:
+                cur.close()
 
     @contextmanager
-    def _cursor(self, action: str) -> Iterator[duckdb.DuckDBPyConnection]:
-        cur = self.cursor()
+    def transaction(self, action: str) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One write transaction, serialised with every other write; refreshes the anchor."""
+        with self.exclusive(action), self.cursor(action) as cur:
+            before = audit.head(cur)
+            with _transaction(cur):
+                yield cur
+            if audit.head(cur) != before:
+                self._write_anchor(cur, action)
+
+    @contextmanager
+    def exclusive(self, action: str) -> Iterator[None]:
+        """A read-then-write unit: no other write of any thread or process interleaves."""
+        if self._closed:
+            raise StoreError("The database is closed.")
+        with self._gate.exclusive(action, wait_seconds=self.wait_seconds, on_wait=self.on_wait):
+            yield
+
+    # ------------------------------------------------------------------ internals
+    def _write_anchor(self, cur: duckdb.DuckDBPyConnection, action: str) -> None:
         try:
-            yield cur
-        except duckdb.Error as exc:
-            raise StoreError(f"Could not {action}: {exc}") from exc
-        finally:
-            cur.close()
+            audit.write_anchor(cur, self.anchor_path)
+        except OSError as exc:
+            raise StoreError(
+                f"« {action} » was saved, but the audit anchor {self.anchor_path} could not be "
+                f"written ({exc.strerror}): check the folder's permissions and free space; "
+                "`python -m core audit verify` will report the gap."
+            ) from exc
 
     def _prepare_schema(self) -> None:
-        with self._cursor("prepare the database schema") as cur:
-            if not self._read_only:
-                migrate(cur)
-                return
-            current = applied_version(cur)
-            check_version(current)
-            if current < latest_version():
-                raise StoreError(
-                    f"The database {self._path} has schema version {current}, this workbench "
-                    f"needs {latest_version()}: open it once without read_only to upgrade it."
-                )
+        with self.exclusive("prepare the database schema"), self.cursor("migrate") as cur:
+            check_version(applied_version(cur))
+            if migrate(cur) and audit.head(cur)[0] is not None:
+                self._write_anchor(cur, "migrate")
 
 
-def open_store(cfg: Config, *, read_only: bool = False) -> Store:
-    """Open (creating and migrating when needed) the database named by the configuration."""
-    return Store(cfg.paths.database, read_only=read_only)
-
-
-# ---------------------------------------------------------------------- helpers
-
-
-def _connect(path: str, read_only: bool) -> duckdb.DuckDBPyConnection:
-    if path != ":memory:" and not read_only:
-        try:
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreError(f"Cannot create the folder of the database {path}: {exc}") from exc
-    try:
-        return duckdb.connect(path, read_only=read_only)
-    except duckdb.Error as exc:
-        text = str(exc)
-        if "not a valid DuckDB database" in text:
-            reason = "the file is not a DuckDB database (wrong path, or a damaged file)"
-        elif "lock" in text.lower():
-            reason = "another process is using it (only one workbench process may write)"
-        else:
-            reason = text
-        raise StoreError(f"Cannot open the database {path}: {reason}.") from exc
+def open_store(cfg: Config, *, on_wait: Waiting | None = None) -> Store:
+    """The store named by the configuration (created and migrated when needed)."""
+    return Store(
+        cfg.paths.database,
+        wait_seconds=cfg.store.wait_seconds,
+        anchor=cfg.paths.audit_anchor,
+        on_wait=on_wait,
+    )

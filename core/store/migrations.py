@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import duckdb
 
 from core.exceptions import StoreError
+from core.store.audit import GENESIS, _fields, row_hash
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +36,9 @@ class Migration:
     version: int
     description: str
     statements: tuple[str, ...]
+    # Python run after the statements, in the same transaction (for data a SQL statement
+    # cannot compute, such as a hash chain over existing rows).
+    then: Callable[[duckdb.DuckDBPyConnection], None] | None = None
 
 
 _INITIAL_SCHEMA = (
@@ -163,12 +167,63 @@ _SHAP_SUMMARIES = (
     )""",
 )
 
+_TRUST = (
+    # Tamper-evident audit trail: who (identity and role), before -> after, why, hash chain.
+    "ALTER TABLE audit_log ADD COLUMN actor_role VARCHAR",
+    "ALTER TABLE audit_log ADD COLUMN before VARCHAR",
+    "ALTER TABLE audit_log ADD COLUMN after VARCHAR",
+    "ALTER TABLE audit_log ADD COLUMN reason VARCHAR",
+    "ALTER TABLE audit_log ADD COLUMN prev_hash VARCHAR",
+    "ALTER TABLE audit_log ADD COLUMN row_hash VARCHAR",
+    "ALTER TABLE audit_log ALTER COLUMN detail TYPE VARCHAR",
+    # The costs published with a threshold pair (what the publisher decided on).
+    "ALTER TABLE thresholds ADD COLUMN costs VARCHAR",
+    # Durable background work, run by a server process, resumed after a restart.
+    "CREATE SEQUENCE jobs_id_seq START 1",
+    """CREATE TABLE jobs (
+        id BIGINT PRIMARY KEY DEFAULT nextval('jobs_id_seq'),
+        kind VARCHAR NOT NULL,
+        payload VARCHAR NOT NULL,
+        status VARCHAR NOT NULL CHECK (status IN ('pending', 'running', 'done', 'failed')),
+        created_at TIMESTAMP NOT NULL,
+        created_by VARCHAR NOT NULL,
+        created_role VARCHAR NOT NULL,
+        started_at TIMESTAMP,
+        finished_at TIMESTAMP,
+        worker VARCHAR,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        error VARCHAR
+    )""",
+)
+
+
+def _seal_legacy_rows(cur: duckdb.DuckDBPyConnection) -> None:
+    """Chain the rows written before the chain existed (once, in this migration)."""
+    rows = cur.execute(
+        "SELECT id, logged_at, actor, actor_role, action, detail, before, after, reason, "
+        "prev_hash FROM audit_log ORDER BY id"
+    ).fetchall()
+    prev = GENESIS
+    for row in rows:
+        row = (*row[:3], row[3] or "", *row[4:9], prev)
+        digest = row_hash(prev, _fields(row))
+        cur.execute(
+            "UPDATE audit_log SET actor_role = ?, reason = coalesce(reason, ''), prev_hash = ?, "
+            "row_hash = ? WHERE id = ?",
+            [row[3], prev, digest, row[0]],
+        )
+        prev = digest
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1, "initial schema: batches, claims, scores, reviews, thresholds, ...", _INITIAL_SCHEMA
     ),
     Migration(2, "model_versions.activated_at, for rollbacks", _MODEL_ACTIVATION),
     Migration(3, "shap_summaries: stored global SHAP explanations", _SHAP_SUMMARIES),
+    Migration(
+        4, "hash-chained audit trail, costs with thresholds, jobs", _TRUST, _seal_legacy_rows
+    ),
 )
 
 _BOOKKEEPING = """CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -225,6 +280,8 @@ def _apply(cur: duckdb.DuckDBPyConnection, migration: Migration) -> None:
     try:
         for statement in migration.statements:
             cur.execute(statement)
+        if migration.then is not None:
+            migration.then(cur)
         cur.execute(
             "INSERT INTO schema_migrations VALUES (?, ?, ?)",
             [migration.version, migration.description, datetime.now(UTC).replace(tzinfo=None)],

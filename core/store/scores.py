@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-import threading
 import uuid
-from contextlib import AbstractContextManager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+import core.store.audit as audit
+from core.config.identity import Actor
 from core.exceptions import StoreError
-from core.store.common import STANDARD_COLUMNS, _ident, _insert_log, _transaction, _utcnow
+from core.store.common import STANDARD_COLUMNS, StoreAccess, _ident, _unregister, _utcnow
+from core.store.jobs import enqueue_job
 
 if TYPE_CHECKING:  # pragma: no cover
     import duckdb
@@ -28,16 +30,11 @@ class ScoringInfo:
     model_version: str
     thresholds_id: int | None
     rows: int
+    job_ids: tuple[int, ...] = ()  # jobs queued with this scoring (when just saved)
 
 
-class ScoresMixin:
+class ScoresMixin(StoreAccess):
     """Scores methods of :class:`core.store.Store`, which provides the attributes below."""
-
-    _write_lock: threading.Lock
-
-    if TYPE_CHECKING:  # pragma: no cover
-
-        def _cursor(self, action: str) -> AbstractContextManager[duckdb.DuckDBPyConnection]: ...
 
     def save_scores(
         self,
@@ -46,38 +43,52 @@ class ScoresMixin:
         *,
         model_version: str,
         thresholds_id: int | None,
-        actor: str = "system",
+        actor: Actor,
+        action: str = "batch.scored",
+        detail: Mapping[str, Any] | None = None,
+        jobs: Sequence[tuple[str, Mapping[str, Any]]] = (),
     ) -> ScoringInfo:
-        """Store one scoring of a batch in one bulk insert (plus an audit entry).
+        """Store one scoring of a batch in one bulk insert, its audit row and the jobs to run
+        after it (kind, payload), in one transaction.
 
         ``scores`` holds ``row_number``, ``probability``, ``decision``, ``decision_model``,
         ``rule_flags`` and ``rule_reason``. Earlier scorings are kept; readers use the latest.
+        ``action`` is ``batch.scored`` or ``batch.redecided``.
         """
         missing = [c for c in _SCORE_INPUTS if c not in scores.columns]
         if missing:
             raise StoreError(f"Scores cannot be saved: columns {missing} are missing.")
         scored_at = _utcnow()
         view = f"scores_{uuid.uuid4().hex}"
-        with self._write_lock, self._cursor(f"save the scores of batch {batch_id}") as cur:
+        with self.transaction(f"save the scores of batch {batch_id}") as cur:
             cur.register(view, scores[list(_SCORE_INPUTS)])
             try:
-                with _transaction(cur):
-                    _insert_scores(cur, view, batch_id, model_version, thresholds_id, scored_at)
-                    cur.execute("UPDATE batches SET status = 'scored' WHERE id = ?", [batch_id])
-                    detail = {
-                        "batch_id": batch_id,
-                        "model_version": model_version,
-                        "thresholds_id": thresholds_id,
-                        "rows": len(scores),
-                    }
-                    _insert_log(cur, actor, "batch.scored", detail)
+                _insert_scores(cur, view, batch_id, model_version, thresholds_id, scored_at)
             finally:
-                cur.unregister(view)
-        return ScoringInfo(batch_id, scored_at, model_version, thresholds_id, len(scores))
+                _unregister(cur, view)
+            cur.execute("UPDATE batches SET status = 'scored' WHERE id = ?", [batch_id])
+            codes = scores["decision"].to_numpy()
+            counts = {str(code): int((codes == code).sum()) for code in (-1, 0, 1)}
+            audit.append(
+                cur,
+                actor,
+                action,
+                {
+                    "batch_id": batch_id,
+                    "model_version": model_version,
+                    "thresholds_id": thresholds_id,
+                    "rows": len(scores),
+                    "scored_at": scored_at.isoformat(),
+                    **dict(detail or {}),
+                },
+                after={"decisions": counts},
+            )
+            job_ids = tuple(enqueue_job(cur, kind, payload, actor) for kind, payload in jobs)
+        return ScoringInfo(batch_id, scored_at, model_version, thresholds_id, len(scores), job_ids)
 
     def latest_scoring(self, batch_id: int) -> ScoringInfo | None:
         """The most recent scoring of the batch, or None when it was never scored."""
-        with self._cursor("read the scores") as cur:
+        with self.cursor("read the scores") as cur:
             row = cur.execute(
                 """SELECT batch_id, scored_at, any_value(model_version),
                        any_value(thresholds_id), count(*)
@@ -89,7 +100,7 @@ class ScoresMixin:
 
     def latest_scorings(self) -> dict[int, ScoringInfo]:
         """The most recent scoring of every scored batch, in one query (batch id -> info)."""
-        with self._cursor("read the scores") as cur:
+        with self.cursor("read the scores") as cur:
             rows = cur.execute(
                 """SELECT batch_id, scored_at, any_value(model_version),
                        any_value(thresholds_id), count(*)
@@ -105,7 +116,7 @@ class ScoresMixin:
             if info is None:
                 return pd.DataFrame(columns=list(_SCORE_COLUMNS))
             scored_at = info.scored_at
-        with self._cursor("read the scores") as cur:
+        with self.cursor("read the scores") as cur:
             frame = cur.execute(
                 f"SELECT {', '.join(_SCORE_COLUMNS)} FROM scores "
                 "WHERE batch_id = ? AND scored_at = ? ORDER BY row_number",
@@ -120,7 +131,7 @@ class ScoresMixin:
         counted per (client_id, year of the claim date): columns client_id, year, n."""
         clients = _distinct_clients(client_ids)
         view = f"clients_{uuid.uuid4().hex}"
-        with self._cursor("count the stored automatic validations") as cur:
+        with self.cursor("count the stored automatic validations") as cur:
             cur.register(view, clients)
             try:
                 return cur.execute(_AUTO_VALIDATIONS_SQL.format(view=view), [exclude_batch_id]).df()
@@ -136,7 +147,7 @@ class ScoresMixin:
             f"c.{col} AS {_ident(key)}" for key, (col, _) in STANDARD_COLUMNS.items()
         )
         view = f"clients_{uuid.uuid4().hex}"
-        with self._cursor("read the clients' history") as cur:
+        with self.cursor("read the clients' history") as cur:
             cur.register(view, clients)
             try:
                 frame = cur.execute(

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-import threading
-from contextlib import AbstractContextManager
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from core.exceptions import InvalidThresholdsError, StoreError
-from core.store.common import _insert_log, _transaction, _utcnow
+import duckdb
+
+import core.store.audit as audit
+from core.config.identity import Actor, require
+from core.exceptions import InvalidThresholdsError, StoreError, WorkbenchError
+from core.store.common import StoreAccess, _utcnow
 
 if TYPE_CHECKING:  # pragma: no cover
-    import duckdb
-
     from core.config.settings import ThresholdsConfig
 
 
@@ -30,16 +32,11 @@ class ThresholdsRecord:
     published_by: str
     published_at: datetime | None
     active: bool
+    costs: dict[str, Any] | None = None  # the costs published with the pair (None: config's)
 
 
-class ThresholdsMixin:
+class ThresholdsMixin(StoreAccess):
     """Thresholds methods of :class:`core.store.Store`, which provides the attributes below."""
-
-    _write_lock: threading.Lock
-
-    if TYPE_CHECKING:  # pragma: no cover
-
-        def _cursor(self, action: str) -> AbstractContextManager[duckdb.DuckDBPyConnection]: ...
 
     def publish_thresholds(
         self,
@@ -48,49 +45,31 @@ class ThresholdsMixin:
         high: float,
         *,
         source: str,
-        published_by: str,
-        reason: str = "",
+        actor: Actor,
+        reason: str,
+        costs: Mapping[str, Any] | None = None,
     ) -> ThresholdsRecord:
-        """Make (low, high) the one active pair of ``model_version``; older pairs stay listed."""
-        low, high = _check_pair(low, high)
-        if not source:
-            raise StoreError("A threshold pair needs a source (e.g. 'manual', 'cost-optimal').")
-        now = _utcnow()
-        with self._write_lock, self._cursor("publish the thresholds") as cur, _transaction(cur):
-            cur.execute(
-                "UPDATE thresholds SET active = FALSE "
-                "WHERE active AND model_version IS NOT DISTINCT FROM ?",
-                [model_version],
-            )
-            row = cur.execute(
-                f"""INSERT INTO thresholds (model_version, low, high, source, reason,
-                       published_by, published_at, active)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, TRUE) RETURNING {_THRESHOLD_COLUMNS}""",
-                [model_version, low, high, source, reason, published_by, now],
-            ).fetchone()
-            detail = {
-                "thresholds_id": row[0],
-                "model_version": model_version,
-                "low": low,
-                "high": high,
-                "source": source,
-                "reason": reason,
-            }
-            _insert_log(cur, published_by, "thresholds.published", detail)
-        return ThresholdsRecord(*row)
+        """Make (low, high) — and the costs it was chosen with — the one active pair of
+        ``model_version`` (admins only; a reason is required); older pairs stay listed."""
+        require(actor, "thresholds.publish" if costs is None else "costs.publish")
+        with self.transaction("publish the thresholds") as cur:
+            return publish_pair(
+                cur, model_version, low, high, source=source, actor=actor, reason=reason,
+                costs=costs,
+            )  # fmt: skip
 
     def active_thresholds(
         self, model_version: str | None, fallback: ThresholdsConfig | None = None
     ) -> ThresholdsRecord | None:
         """The active pair of ``model_version``; else ``fallback`` as a record with id None."""
-        with self._cursor("read the thresholds") as cur:
+        with self.cursor("read the thresholds") as cur:
             row = cur.execute(
                 f"SELECT {_THRESHOLD_COLUMNS} FROM thresholds "
                 "WHERE active AND model_version IS NOT DISTINCT FROM ? ORDER BY id DESC LIMIT 1",
                 [model_version],
             ).fetchone()
         if row is not None:
-            return ThresholdsRecord(*row)
+            return _record(row)
         if fallback is None:
             return None
         return ThresholdsRecord(
@@ -106,13 +85,13 @@ class ThresholdsMixin:
         )
 
     def get_thresholds(self, thresholds_id: int) -> ThresholdsRecord:
-        with self._cursor("read the thresholds") as cur:
+        with self.cursor("read the thresholds") as cur:
             row = cur.execute(
                 f"SELECT {_THRESHOLD_COLUMNS} FROM thresholds WHERE id = ?", [thresholds_id]
             ).fetchone()
         if row is None:
             raise StoreError(f"Threshold pair {thresholds_id} does not exist in the database.")
-        return ThresholdsRecord(*row)
+        return _record(row)
 
     def thresholds_history(
         self, model_version: str | None = None, *, limit: int = 200
@@ -120,18 +99,78 @@ class ThresholdsMixin:
         """Published pairs, newest first (all model versions when ``model_version`` is None)."""
         where = "" if model_version is None else "WHERE model_version = ?"
         params: list[Any] = [] if model_version is None else [model_version]
-        with self._cursor("read the thresholds history") as cur:
+        with self.cursor("read the thresholds history") as cur:
             rows = cur.execute(
                 f"SELECT {_THRESHOLD_COLUMNS} FROM thresholds {where} "
                 "ORDER BY published_at DESC, id DESC LIMIT ?",
                 [*params, limit],
             ).fetchall()
-        return [ThresholdsRecord(*row) for row in rows]
+        return [_record(row) for row in rows]
 
 
 _THRESHOLD_COLUMNS = (
-    "id, model_version, low, high, source, coalesce(reason, ''), published_by, published_at, active"
+    "id, model_version, low, high, source, coalesce(reason, ''), published_by, published_at, "
+    "active, costs"
 )
+
+
+def publish_pair(
+    cur: duckdb.DuckDBPyConnection,
+    model_version: str | None,
+    low: float,
+    high: float,
+    *,
+    source: str,
+    actor: Actor,
+    reason: str,
+    costs: Mapping[str, Any] | None = None,
+) -> ThresholdsRecord:
+    """Inside the caller's write transaction: deactivate the model's pair, insert the new
+    one, and record before -> after in the audit trail."""
+    low, high = _check_pair(low, high)
+    if not source:
+        raise StoreError("A threshold pair needs a source (e.g. 'manual', 'cost-optimal').")
+    if not reason.strip():
+        raise WorkbenchError(
+            "Indiquez la raison de cette publication. / Give the reason for this publication."
+        )
+    previous = cur.execute(
+        f"SELECT {_THRESHOLD_COLUMNS} FROM thresholds "
+        "WHERE active AND model_version IS NOT DISTINCT FROM ? ORDER BY id DESC LIMIT 1",
+        [model_version],
+    ).fetchone()
+    cur.execute(
+        "UPDATE thresholds SET active = FALSE "
+        "WHERE active AND model_version IS NOT DISTINCT FROM ?",
+        [model_version],
+    )
+    row = cur.execute(
+        f"""INSERT INTO thresholds (model_version, low, high, source, reason, published_by,
+               published_at, active, costs)
+           VALUES (?, ?, ?, ?, ?, ?, ?, TRUE, ?) RETURNING {_THRESHOLD_COLUMNS}""",
+        [model_version, low, high, source, reason.strip(), actor.id, _utcnow(),
+         audit.to_json(dict(costs)) if costs is not None else None],
+    ).fetchone()  # fmt: skip
+    record = _record(row)
+    audit.append(
+        cur,
+        actor,
+        "thresholds.published",
+        {"thresholds_id": record.id, "model_version": model_version, "source": source},
+        before=_published(_record(previous)) if previous else None,
+        after=_published(record),
+        reason=reason,
+    )
+    return record
+
+
+def _record(row: tuple) -> ThresholdsRecord:
+    *fields, costs = row
+    return ThresholdsRecord(*fields, costs=json.loads(costs) if costs else None)
+
+
+def _published(record: ThresholdsRecord) -> dict[str, Any]:
+    return {"id": record.id, "low": record.low, "high": record.high, "costs": record.costs}
 
 
 def _check_pair(low: float, high: float) -> tuple[float, float]:

@@ -8,6 +8,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from tests.helpers import ADMIN
+
 MAIN = str(Path(__file__).resolve().parents[2] / "app" / "main.py")
 
 
@@ -52,5 +54,5 @@ def model_env(app_env: Path, tiny_model) -> Path:
 
     cfg = load_config()
     with Store(cfg.paths.database) as store:
-        Registry(cfg.paths.models_dir, store).register(tiny_model)
+        Registry(cfg.paths.models_dir, store).register(tiny_model, actor=ADMIN, activate=True)
     return app_env

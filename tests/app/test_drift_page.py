@@ -11,6 +11,7 @@ from core.store.database import Store
 from core.synth.generator import generate_claims
 from core.synth.writing import write_claims_xlsx
 from tests.app.conftest import open_page
+from tests.helpers import ADMIN
 
 
 def _scored_batch(tmp_path, *, with_report: bool) -> int:
@@ -20,10 +21,10 @@ def _scored_batch(tmp_path, *, with_report: bool) -> int:
     cfg = load_config()
     with Store(cfg.paths.database) as store:
         registry = Registry(cfg.paths.models_dir, store)
-        batch_id = ingest(path, cfg, store).batch_id
-        score_batch(batch_id, store, registry, cfg)
+        batch_id = ingest(path, cfg, store, actor=ADMIN).batch_id
+        score_batch(batch_id, store, registry, cfg, actor=ADMIN)
         if with_report:
-            drift_report(store, registry, cfg, batch_id)
+            drift_report(store, registry, cfg, batch_id, actor=ADMIN)
     return batch_id
 
 

@@ -19,6 +19,7 @@ from core.store.database import Store
 from core.synth.generator import generate_claims
 from core.synth.writing import write_claims_xlsx
 from tests.app.conftest import MAIN
+from tests.helpers import ADMIN
 
 CLAIM = "REC-2025-008005"
 
@@ -35,8 +36,8 @@ def scored_env(model_env: Path) -> Path:
     """model_env with one batch of 300 claims (REC-2025-008001..) ingested and scored."""
     cfg = load_config()
     with Store(cfg.paths.database) as store:
-        batch_id = ingest(_batch_file(model_env), cfg, store).batch_id
-        score_batch(batch_id, store, Registry(cfg.paths.models_dir, store), cfg)
+        batch_id = ingest(_batch_file(model_env), cfg, store, actor=ADMIN).batch_id
+        score_batch(batch_id, store, Registry(cfg.paths.models_dir, store), cfg, actor=ADMIN)
     return model_env
 
 
@@ -112,7 +113,7 @@ def test_unknown_id_says_what_to_do_and_suggests_close_ids(scored_env):
 def test_claim_of_a_batch_not_scored_yet_points_to_upload(model_env):
     cfg = load_config()
     with Store(cfg.paths.database) as store:
-        ingest(_batch_file(model_env, 9001), cfg, store)
+        ingest(_batch_file(model_env, 9001), cfg, store, actor=ADMIN)
     at = open_explain("REC-2025-009003")
     assert any("pas encore été scoré" in i.value for i in at.info)
 

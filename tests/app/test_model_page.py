@@ -9,6 +9,7 @@ from core.config.loading import load_config
 from core.model.registry import Registry
 from core.store.database import Store
 from tests.app.conftest import open_page
+from tests.helpers import ADMIN
 
 
 @pytest.fixture
@@ -18,7 +19,7 @@ def two_versions(model_env, tiny_model) -> tuple[str, str]:
     with Store(cfg.paths.database) as store:
         registry = Registry(cfg.paths.models_dir, store)
         older = registry.active().version
-        newer = registry.register(tiny_model).version
+        newer = registry.register(tiny_model, actor=ADMIN, activate=True).version
     return older, newer
 
 

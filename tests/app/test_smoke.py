@@ -26,14 +26,14 @@ def test_no_page_is_a_placeholder(app_env, page):
     assert not any("pas encore construite" in i.value for i in at.info)
 
 
-def test_auditor_name_is_kept_across_pages(app_env):
+def test_the_identity_is_shown_never_typed_and_local_mode_is_marked(app_env):
     at = open_page("upload")
-    at.sidebar.text_input(key="user.widget").set_value("  Nadia  ").run()
+    assert not at.sidebar.text_input  # no free-text name: the actor is the signed-in identity
+    shown = " ".join(c.value for c in at.sidebar.caption)
+    assert "Utilisateur local" in shown and "administrateur" in shown
+    assert any("Mode local" in w.value for w in at.sidebar.warning)
     at.switch_page("views/review.py").run()
-    assert at.session_state["user"] == "Nadia"
-    assert at.sidebar.text_input(key="user.widget").value == "Nadia"
-    at.sidebar.text_input(key="user.widget").set_value("").run()
-    assert at.session_state["user"] == "auditeur"  # never an empty name in the records
+    assert any("Mode local" in w.value for w in at.sidebar.warning)
 
 
 def test_switching_language_in_the_sidebar(app_env):

@@ -9,7 +9,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from app import resources
 from app.components.threshold_logic import slider_pair
@@ -24,7 +23,8 @@ from core.scoring.stored import load_scores
 from core.store.database import Store
 from core.synth.generator import generate_claims
 from core.synth.writing import write_claims_xlsx
-from tests.app.conftest import MAIN, open_page
+from tests.app.conftest import open_page
+from tests.helpers import ADMIN
 
 SLIDER = "thresholds.pair"
 DECISIONS = ("Rejet Auto", "Audit Humain", "Validation Auto")
@@ -45,8 +45,10 @@ def scored(model_env, batch_bytes) -> tuple[int, str]:
     cfg = load_config()
     with Store(cfg.paths.database) as store:
         registry = Registry(cfg.paths.models_dir, store)
-        batch_id = ingest(batch_bytes, cfg, store, file_name="lot_seuils.xlsx").batch_id
-        score_batch(batch_id, store, registry, cfg)
+        batch_id = ingest(
+            batch_bytes, cfg, store, file_name="lot_seuils.xlsx", actor=ADMIN
+        ).batch_id
+        score_batch(batch_id, store, registry, cfg, actor=ADMIN)
         return batch_id, registry.active().version
 
 
@@ -67,7 +69,9 @@ def test_page_renders_with_a_scored_batch(scored):
     assert not at.exception, at.exception
     assert at.title[0].value == "Seuils de décision"
     assert at.selectbox(key="thresholds.source").value == scored[0]
-    assert at.slider(key=SLIDER).value == (0.15, 0.85)  # the configuration's pair
+    with _store() as store:  # the pair registered with the model, chosen on validation
+        initial = store.active_thresholds(scored[1])
+    assert at.slider(key=SLIDER).value == (round(initial.low, 2), round(initial.high, 2))
     gain = _metric(at, "Gain net attendu")
     assert gain.endswith("\u00a0DH")
     assert _metric(at, "Gain net réalisé")  # the batch is labelled
@@ -75,7 +79,7 @@ def test_page_renders_with_a_scored_batch(scored):
     counts = [int(_metric(at, name).replace("\u202f", "")) for name in DECISIONS]
     assert sum(counts) == 400
     assert len(at.get("plotly_chart")) == 4
-    assert len(at.dataframe) == 2  # suggestions and the realised confusion per zone
+    assert len(at.dataframe) == 3  # suggestions, realised confusion per zone, published pairs
 
 
 def test_slider_move_changes_the_net_gain(scored):
@@ -109,24 +113,23 @@ def test_applying_a_suggestion_sets_the_slider(scored):
 
 def test_publish_stores_the_pair_with_user_and_reason_and_lists_it(scored):
     _, version = scored
-    at = AppTest.from_file(MAIN, default_timeout=60)
-    at.session_state["user"] = "Nadia Benali"  # the sidebar's name field (identity component)
-    at.run()
-    at.switch_page("views/thresholds.py").run()
+    at = open_page("thresholds")
     at.slider(key=SLIDER).set_value((0.22, 0.78)).run()
     at.text_input(key="thresholds.reason").set_value("Capacité réduite en août").run()
     _button(at, "thresholds.publish").click().run()
     assert not at.exception, at.exception
-    assert any("publiée" in s.value and "Nadia Benali" in s.value for s in at.success)
+    actor = load_config().auth.local_actor()  # local mode: no identity provider configured
+    assert any("publiée" in s.value and actor.id in s.value for s in at.success)
     with _store() as store:
         record = store.active_thresholds(version)
     assert (record.low, record.high) == (0.22, 0.78)
-    assert record.published_by == "Nadia Benali"
+    assert record.published_by == actor.id
+    assert record.costs is not None and record.costs["audit_cost"] == load_config().costs.audit_cost
     assert record.reason == "Capacité réduite en août"
     assert record.source == "manual"
     history = next(d.value for d in at.dataframe if "Raison" in d.value.columns)
     assert history["Raison"].iloc[0] == "Capacité réduite en août"
-    assert history["Par"].iloc[0] == "Nadia Benali"
+    assert history["Par"].iloc[0] == actor.id
     assert at.text_input(key="thresholds.reason").value == ""  # ready for the next one
 
 
@@ -142,12 +145,14 @@ def test_publish_records_the_chooser_applied(scored):
 
 def test_publish_without_a_reason_is_refused(scored):
     _, version = scored
+    with _store() as store:
+        initial = store.active_thresholds(version)
     at = open_page("thresholds")
     _button(at, "thresholds.publish").click().run()
     assert not at.exception
     assert any("raison" in e.value for e in at.error), [e.value for e in at.error]
     with _store() as store:
-        assert store.active_thresholds(version) is None
+        assert store.active_thresholds(version).id == initial.id  # nothing published
 
 
 def test_redecide_a_stored_batch_changes_its_counts(scored):
@@ -175,7 +180,7 @@ def test_redecide_with_the_published_pair_refers_to_it(scored):
     batch_id, version = scored
     with _store() as store:
         record = store.publish_thresholds(
-            version, 0.3, 0.7, source="manual", published_by="test", reason="test"
+            version, 0.3, 0.7, source="manual", actor=ADMIN, reason="test"
         )
     at = open_page("thresholds")
     assert at.slider(key=SLIDER).value == (0.3, 0.7)  # starts on the active pair

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import ADMIN
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "e2e" / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
@@ -77,7 +79,7 @@ def prepare_data(root: Path) -> Path:
     cfg = data_config(root)
     model = train_tiny_model(cfg, n=3000)[0]
     with Store(cfg.paths.database) as store:
-        Registry(cfg.paths.models_dir, store).register(model)
+        Registry(cfg.paths.models_dir, store).register(model, actor=ADMIN, activate=True)
     return root
 
 
@@ -97,8 +99,8 @@ def add_scored_batch(
     frame, _ = generate_claims(n, seed=seed, year=2025, drift=drift, id_start=id_start)
     write_claims_xlsx(frame, root / file_name)
     with Store(cfg.paths.database) as store:
-        batch_id = ingest(root / file_name, cfg, store).batch_id
-        score_batch(batch_id, store, Registry(cfg.paths.models_dir, store), cfg)
+        batch_id = ingest(root / file_name, cfg, store, actor=ADMIN).batch_id
+        score_batch(batch_id, store, Registry(cfg.paths.models_dir, store), cfg, actor=ADMIN)
     return batch_id
 
 

@@ -13,6 +13,7 @@ from core.drift.service import drift_report
 from core.model.registry import Registry
 from core.store.database import Store
 from tests.e2e.conftest import add_scored_batch, data_config, prepare_data, serve, wait_app_idle
+from tests.helpers import ADMIN
 
 pytestmark = pytest.mark.e2e
 
@@ -25,7 +26,7 @@ def drift_root(tmp_path_factory) -> Path:
     batch_id = add_scored_batch(root, "lot_2025.xlsx", n=4000, seed=8, id_start=20_001)
     cfg = data_config(root)
     with Store(cfg.paths.database) as store:
-        drift_report(store, Registry(cfg.paths.models_dir, store), cfg, batch_id)
+        drift_report(store, Registry(cfg.paths.models_dir, store), cfg, batch_id, actor=ADMIN)
     return root
 
 

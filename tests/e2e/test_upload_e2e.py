@@ -18,6 +18,7 @@ from core.model.trained import TrainedModel
 from core.scoring.batch import score_batch
 from core.store.database import Store
 from tests.e2e.conftest import ARTIFACTS, prepare_data, serve, wait_app_idle
+from tests.helpers import ADMIN
 
 pytestmark = pytest.mark.e2e
 
@@ -41,9 +42,9 @@ def _core_counts(upload_root: Path, file: Path, tmp: Path) -> dict[int, int]:
     cfg = load_config()
     with Store(tmp / "core.duckdb") as store:
         registry = Registry(tmp / "models", store)
-        registry.register(model)
-        batch_id = ingest(file, cfg, store).batch_id
-        result = score_batch(batch_id, store, registry, cfg)
+        registry.register(model, actor=ADMIN, activate=True)
+        batch_id = ingest(file, cfg, store, actor=ADMIN).batch_id
+        result = score_batch(batch_id, store, registry, cfg, actor=ADMIN)
     return result.counts
 
 

@@ -14,7 +14,7 @@ from core.model.registry import Registry
 from core.store.database import Store
 from core.synth.generator import generate_claims
 from core.synth.writing import write_claims_xlsx
-from tests.helpers import train_tiny_model
+from tests.helpers import ADMIN, train_tiny_model
 
 FORMULA = '=HYPERLINK("http://x","y")'
 RESULT_HEADERS = ["Probabilite_Fondee", "Decision_Modele", "Decision_Code", "Motif_Regle"]
@@ -36,7 +36,11 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def register(model) -> str:
     cfg = load_config()
     with Store(cfg.paths.database) as store:
-        return Registry(cfg.paths.models_dir, store).register(model).version
+        return (
+            Registry(cfg.paths.models_dir, store)
+            .register(model, actor=ADMIN, activate=True)
+            .version
+        )
 
 
 def claims_file(path: Path, n: int = 120, *, year: int = 2025, **changes) -> Path:
@@ -144,7 +148,7 @@ def test_ensure_model_trains_once_then_does_nothing(env, capsys):
     with Store(load_config().paths.database) as store:
         version = Registry(load_config().paths.models_dir, store).active().version
         initial = store.active_thresholds(version, load_config().thresholds)
-    assert initial.id is not None and initial.published_by == "system"
+    assert initial.id is not None and initial.published_by == load_config().auth.cli_actor().id
     assert initial.source == "cost-optimal"
     assert main(["ensure-model", "--quick"]) == 0
     assert "Modèle actif" in capsys.readouterr().out
@@ -167,7 +171,10 @@ def test_train_stops_on_leakage_unless_allowed(env, capsys):
     assert main([*args, "--allow-leakage"]) == 0
     printed = capsys.readouterr().out
     assert "xgboost_tuned" in printed and "auc=" in printed
-    assert stored("SELECT count(*) FROM model_versions WHERE active") == 1
+    # training registers a candidate with its own pair; nothing becomes active by itself
+    assert stored("SELECT count(*) FROM model_versions") == 1
+    assert stored("SELECT count(*) FROM model_versions WHERE active") == 0
+    assert stored("SELECT count(*) FROM thresholds WHERE active") == 1
 
 
 # --------------------------------------------------------------------------- drift

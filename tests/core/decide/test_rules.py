@@ -18,6 +18,7 @@ from core.decide.rules import (
     rule_message,
 )
 from core.store.database import Store
+from tests.helpers import ADMIN
 
 
 def claims(rows: list[tuple[str | None, str | None, float, float]]) -> pd.DataFrame:
@@ -50,7 +51,7 @@ def store_scored_batch(store: Store, frame: pd.DataFrame, decisions: list[int], 
         sha256=sha,
         sheet=None,
         profile="default",
-        uploaded_by="test",
+        actor=ADMIN,
         report_json="{}",
     )
     scores = pd.DataFrame(
@@ -63,7 +64,7 @@ def store_scored_batch(store: Store, frame: pd.DataFrame, decisions: list[int], 
             "rule_reason": "",
         }
     )
-    store.save_scores(saved.batch_id, scores, model_version="v1", thresholds_id=None)
+    store.save_scores(saved.batch_id, scores, model_version="v1", thresholds_id=None, actor=ADMIN)
     return saved.batch_id
 
 
@@ -127,7 +128,7 @@ def test_only_the_latest_scoring_of_another_batch_counts(cfg, tmp_path):
                 "rule_reason": [""],
             }
         )
-        store.save_scores(batch_id, rescored, model_version="v2", thresholds_id=None)
+        store.save_scores(batch_id, rescored, model_version="v2", thresholds_id=None, actor=ADMIN)
         current = claims([("C1", "2024-03-01", 10, 1e6)])
         prior = store.auto_validation_counts(["C1"], exclude_batch_id=None)
         itself = store.auto_validation_counts(["C1"], exclude_batch_id=batch_id)

@@ -26,7 +26,7 @@ from core.scoring.stored import load_scores
 from core.store.database import Store
 from core.synth.generator import generate_claims
 from core.synth.writing import write_claims_xlsx
-from tests.helpers import train_tiny_model
+from tests.helpers import ADMIN, train_tiny_model
 
 ROLES = {k: k for k in ("amount", "subcategory", "segment", "pnb", "delay", "tenure")}
 
@@ -203,9 +203,9 @@ def stored(cfg, trained, tmp_path):
     write_claims_xlsx(raw, tmp_path / "lot.xlsx")
     with Store(cfg.paths.database) as store:
         registry = Registry(cfg.paths.models_dir, store)
-        registry.register(model)
-        batch_id = ingest(tmp_path / "lot.xlsx", cfg, store).batch_id
-        score_batch(batch_id, store, registry, cfg)
+        registry.register(model, actor=ADMIN, activate=True)
+        batch_id = ingest(tmp_path / "lot.xlsx", cfg, store, actor=ADMIN).batch_id
+        score_batch(batch_id, store, registry, cfg, actor=ADMIN)
         yield store, registry.load(), batch_id
 
 

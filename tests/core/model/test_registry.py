@@ -14,7 +14,7 @@ from core.exceptions import ModelNotFoundError, TamperedModelError
 from core.model.registry import MANIFEST, ModelVersion, Registry, file_sha256
 from core.model.trained import FILES, TrainedModel
 from core.store.database import Store
-from tests.helpers import train_tiny_model
+from tests.helpers import ADMIN, train_tiny_model
 
 
 class StandInModel:
@@ -22,7 +22,8 @@ class StandInModel:
 
     def __init__(self, tag: str) -> None:
         self.tag = tag
-        self.metadata = {"metrics": {"auc": 0.8}, "training_sha256": "f" * 64}
+        pair = {"low": 0.2, "high": 0.8, "source": "cost-optimal"}
+        self.metadata = {"metrics": {"auc": 0.8, "thresholds": pair}, "training_sha256": "f" * 64}
 
     def save(self, directory: Path) -> list[Path]:
         paths = [Path(directory) / name for name in FILES]
@@ -48,7 +49,7 @@ def registry(tmp_path: Path, store: Store) -> Registry:
 
 
 def test_register_writes_files_manifest_and_row(registry, store):
-    version = registry.register(StandInModel("a"))
+    version = registry.register(StandInModel("a"), actor=ADMIN, activate=True)
     assert isinstance(version, ModelVersion)
     assert re.fullmatch(r"\d{8}-\d{6}-[0-9a-f]{6}", version.version)
     folder = registry.models_dir / version.version
@@ -56,35 +57,37 @@ def test_register_writes_files_manifest_and_row(registry, store):
     manifest = json.loads((folder / MANIFEST).read_text())
     assert manifest["files"]["features.json"] == file_sha256(folder / "features.json")
     assert version.sha256 == file_sha256(folder / MANIFEST)
-    assert version.active and version.metrics == {"auc": 0.8}
+    assert version.active and version.metrics["auc"] == 0.8
     assert version.training_data_sha256 == "f" * 64
     assert not list(registry.models_dir.glob(".staging-*"))
     with store.cursor() as cur:
         actions = [r[0] for r in cur.execute("SELECT action FROM audit_log ORDER BY id").fetchall()]
-    assert actions == ["model.registered", "model.activated"]
+    assert actions == ["model.registered", "thresholds.published", "model.activated"]
 
 
 def test_list_activate_and_rollback(registry):
-    first = registry.register(StandInModel("a"))
-    second = registry.register(StandInModel("b"))
-    third = registry.register(StandInModel("c"), activate=False)
+    first = registry.register(StandInModel("a"), actor=ADMIN, activate=True)
+    second = registry.register(StandInModel("b"), actor=ADMIN, activate=True)
+    third = registry.register(StandInModel("c"), activate=False, actor=ADMIN)
     assert [v.version for v in registry.list()] == sorted(
         [first.version, second.version, third.version], reverse=True
     )
     assert registry.active().version == second.version
-    registry.activate(third.version)
+    registry.activate(third.version, actor=ADMIN)
     assert [v.version for v in registry.list() if v.active] == [third.version]
-    assert registry.rollback().version == second.version
+    assert registry.rollback(actor=ADMIN).version == second.version
     assert registry.active().version == second.version
-    assert registry.rollback().version == third.version  # rollback of a rollback: back again
+    assert (
+        registry.rollback(actor=ADMIN).version == third.version
+    )  # rollback of a rollback: back again
 
 
 def test_rollback_without_history_says_so(registry):
     with pytest.raises(ModelNotFoundError, match="roll back"):
-        registry.rollback()
-    registry.register(StandInModel("a"))
+        registry.rollback(actor=ADMIN)
+    registry.register(StandInModel("a"), actor=ADMIN, activate=True)
     with pytest.raises(ModelNotFoundError, match="roll back"):
-        registry.rollback()
+        registry.rollback(actor=ADMIN)
 
 
 def test_load_without_a_model_says_how_to_train_one(registry):
@@ -96,7 +99,7 @@ def test_load_without_a_model_says_how_to_train_one(registry):
 
 
 def test_one_edited_byte_is_refused_naming_the_file(registry):
-    version = registry.register(StandInModel("a")).version
+    version = registry.register(StandInModel("a"), actor=ADMIN, activate=True).version
     path = registry.models_dir / version / "features.json"
     data = bytearray(path.read_bytes())
     data[5] ^= 0x01
@@ -105,19 +108,19 @@ def test_one_edited_byte_is_refused_naming_the_file(registry):
         registry.load(version)
     assert "models activate" in str(caught.value)
     with pytest.raises(TamperedModelError):
-        registry.activate(version)
+        registry.activate(version, actor=ADMIN)
 
 
 @pytest.mark.parametrize("name", ["model.ubj", "reference.parquet", MANIFEST])
 def test_a_deleted_file_is_refused(registry, name):
-    version = registry.register(StandInModel("a")).version
+    version = registry.register(StandInModel("a"), actor=ADMIN, activate=True).version
     (registry.models_dir / version / name).unlink()
     with pytest.raises(TamperedModelError, match=re.escape(name)):
         registry.verify(version)
 
 
 def test_an_edited_manifest_or_an_added_file_is_refused(registry):
-    version = registry.register(StandInModel("a")).version
+    version = registry.register(StandInModel("a"), actor=ADMIN, activate=True).version
     folder = registry.models_dir / version
     (folder / "extra.json").write_text("{}")
     with pytest.raises(TamperedModelError, match=r"extra\.json"):
@@ -135,7 +138,7 @@ def test_an_edited_manifest_or_an_added_file_is_refused(registry):
 
 def test_a_trained_model_round_trips_through_the_registry(tiny_model, registry):
     model, frame = tiny_model
-    version = registry.register(model)
+    version = registry.register(model, actor=ADMIN, activate=True)
     loaded = registry.load()
     assert isinstance(loaded, TrainedModel)
     assert loaded.metadata["version"] == version.version

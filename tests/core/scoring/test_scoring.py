@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +24,7 @@ from core.scoring.stored import load_scores
 from core.store.database import Store
 from core.synth.generator import generate_claims
 from core.synth.writing import write_claims_xlsx
-from tests.helpers import train_tiny_model
+from tests.helpers import ADMIN, train_tiny_model
 
 
 def keyed_batch(cfg: Config, n: int, *, year: int = 2025, id_start: int = 1) -> pd.DataFrame:
@@ -38,7 +39,7 @@ def save(store: Store, frame: pd.DataFrame, sha: str) -> int:
         sha256=sha,
         sheet=None,
         profile="default",
-        uploaded_by="test",
+        actor=ADMIN,
         report_json="{}",
     )
     return saved.batch_id
@@ -54,7 +55,7 @@ def setup(cfg: Config, tiny_model, tmp_path: Path):
     """(store, registry, version) with the tiny model registered and active."""
     with Store(cfg.paths.database) as store:
         registry = Registry(cfg.paths.models_dir, store)
-        version = registry.register(tiny_model[0]).version
+        version = registry.register(tiny_model[0], actor=ADMIN, activate=True).version
         yield store, registry, version
 
 
@@ -66,10 +67,10 @@ def count(store: Store, sql: str, params: list | None = None) -> int:
 def test_scores_are_stored_with_the_model_version_and_thresholds_id(cfg, setup):
     store, registry, version = setup
     published = store.publish_thresholds(
-        version, 0.2, 0.7, source="manual", published_by="auditeur", reason="test"
+        version, 0.2, 0.7, source="manual", actor=ADMIN, reason="test"
     )
     batch_id = save(store, keyed_batch(cfg, 400), "a" * 64)
-    result = score_batch(batch_id, store, registry, cfg)
+    result = score_batch(batch_id, store, registry, cfg, actor=ADMIN)
     assert isinstance(result, ScoringResult)
     assert (result.model_version, result.thresholds.id) == (version, published.id)
     assert (result.thresholds.low, result.thresholds.high) == (0.2, 0.7)
@@ -93,10 +94,15 @@ def test_scores_are_stored_with_the_model_version_and_thresholds_id(cfg, setup):
     assert store.get_batch(batch_id).status == "scored"
 
 
-def test_without_published_thresholds_the_configuration_applies(cfg, setup):
+def test_without_published_thresholds_the_configuration_applies(cfg, setup, tiny_model):
     store, registry, _ = setup
+    bare = copy.copy(tiny_model[0])  # a model trained without a threshold choice
+    bare.metadata = {**bare.metadata, "metrics": {"auc": 0.8}}
+    version = registry.register(bare, actor=ADMIN).version  # a candidate, without a pair
     batch_id = save(store, keyed_batch(cfg, 100), "b" * 64)
-    result = score_batch(batch_id, store, registry, cfg, apply_rules=False)
+    result = score_batch(
+        batch_id, store, registry, cfg, apply_rules=False, actor=ADMIN, version=version
+    )
     assert result.thresholds.id is None and result.thresholds.source == "config"
     assert (result.thresholds.low, result.thresholds.high) == (
         cfg.thresholds.low,
@@ -109,13 +115,15 @@ def test_without_published_thresholds_the_configuration_applies(cfg, setup):
 
 def test_quota_uses_the_automatic_validations_of_an_earlier_batch(cfg, setup):
     store, registry, version = setup
-    store.publish_thresholds(version, 0.0, 0.0, source="manual", published_by="t")  # all validated
+    store.publish_thresholds(
+        version, 0.0, 0.0, source="manual", actor=ADMIN, reason="test"
+    )  # all validated
     first = keyed_batch(cfg, 200)
     first_id = save(store, first, "c" * 64)
-    score_batch(first_id, store, registry, cfg)
+    score_batch(first_id, store, registry, cfg, actor=ADMIN)
     later = keyed_batch(cfg, 200, id_start=1000).assign(date=pd.Timestamp("2025-12-31"))
     later["client_id"] = first["client_id"].to_numpy()  # the same clients, later that year
-    result = score_batch(save(store, later, "d" * 64), store, registry, cfg)
+    result = score_batch(save(store, later, "d" * 64), store, registry, cfg, actor=ADMIN)
     frame = result.frame
     assert (frame["decision_model"] == 1).all()
     quota = frame["rule_flags"] == MAX_AUTO_VALIDATIONS
@@ -126,7 +134,7 @@ def test_quota_uses_the_automatic_validations_of_an_earlier_batch(cfg, setup):
 def test_redecide_works_from_stored_probabilities_without_the_model(cfg, setup, monkeypatch):
     store, registry, _ = setup
     batch_id = save(store, keyed_batch(cfg, 300), "e" * 64)
-    scored = score_batch(batch_id, store, registry, cfg, apply_rules=False)
+    scored = score_batch(batch_id, store, registry, cfg, apply_rules=False, actor=ADMIN)
 
     def refuse(*args, **kwargs):
         raise AssertionError("redecide must not load the model")
@@ -143,7 +151,7 @@ def test_redecide_works_from_stored_probabilities_without_the_model(cfg, setup, 
         count(store, "SELECT count(DISTINCT scored_at) FROM scores WHERE batch_id = ?", [batch_id])
         == 1
     )
-    saved = redecide(batch_id, 0.3, 0.6, store, cfg, save=True)
+    saved = redecide(batch_id, 0.3, 0.6, store, cfg, save=True, actor=ADMIN)
     latest = load_scores(batch_id, store)
     assert saved.scored_at == latest["scored_at"].iloc[0]
     np.testing.assert_array_equal(latest["decision"], saved.frame["decision"])
@@ -178,9 +186,9 @@ def test_the_same_file_scored_twice_does_not_duplicate_claims(cfg, setup, tmp_pa
     write_claims_xlsx(raw, path)
     ids = []
     for _ in range(2):
-        result = ingest(path, cfg, store)
+        result = ingest(path, cfg, store, actor=ADMIN)
         ids.append(result.batch_id)
-        score_batch(result.batch_id, store, registry, cfg)
+        score_batch(result.batch_id, store, registry, cfg, actor=ADMIN)
     assert ids[0] == ids[1]
     assert count(store, "SELECT count(*) FROM claims") == 150
     assert count(store, "SELECT count(*) FROM scores") == 300  # two scorings are kept
@@ -192,9 +200,11 @@ def test_latest_scorings_matches_latest_scoring_of_each_batch(cfg, setup):
     first = save(store, keyed_batch(cfg, 120), "d" * 64)
     second = save(store, keyed_batch(cfg, 80, id_start=9000), "e" * 64)
     never = save(store, keyed_batch(cfg, 30, id_start=9500), "f" * 64)
-    score_batch(first, store, registry, cfg)
-    score_batch(second, store, registry, cfg)
-    redecide(first, 0.1, 0.9, store, cfg, save=True)  # a second, later scoring of `first`
+    score_batch(first, store, registry, cfg, actor=ADMIN)
+    score_batch(second, store, registry, cfg, actor=ADMIN)
+    redecide(
+        first, 0.1, 0.9, store, cfg, save=True, actor=ADMIN
+    )  # a second, later scoring of `first`
     everything = store.latest_scorings()
     assert set(everything) == {first, second} and never not in everything
     for batch_id in (first, second):

@@ -1,0 +1,11 @@
+"""Background jobs: work queued in the database with an action, run by a server process.
+
+The drift report of each scored batch is queued in the same transaction as its scores and
+run by :class:`JobRunner` (a thread of the app server) or on the command line; a page left
+early, a closed tab or a restart loses nothing, and jobs left running by a dead process are
+run again.
+"""
+
+from core.jobs.runner import HANDLERS, JobOutcome, JobRunner, run_job, run_pending
+
+__all__ = ["HANDLERS", "JobOutcome", "JobRunner", "run_job", "run_pending"]

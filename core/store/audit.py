@@ -1,0 +1,276 @@
+"""The audit trail: one append-only, hash-chained row per action that changes state.
+
+Each row says who (identity and role), when, what (action and detail), before -> after and
+why (the reason a person gave). Its ``row_hash`` is the SHA-256 of the previous row's hash
+and of its own content, so rewriting or deleting a row breaks every hash after it.
+The head of the chain (last id and hash) and the SHA-256 of every registered model are also
+written outside the database, in the *anchor* file (``<database>.anchor.json`` unless
+configured elsewhere), after each committed change: deleting the last rows, rewriting the
+whole chain, or swapping a model together with its recorded hash is detected by comparing
+the two (:func:`verify_chain`, ``python -m core audit verify``).
+
+Rows are appended only inside the store's write transactions, which are serialised across
+threads and processes, so each row reads the true previous hash.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from core.config.identity import Actor
+from core.store.common import _utcnow
+
+GENESIS = "0" * 64
+ANCHOR_FORMAT = 1
+_COLUMNS = "id, logged_at, actor, actor_role, action, detail, before, after, reason, prev_hash"
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One row of the audit trail."""
+
+    id: int
+    logged_at: datetime
+    actor: str
+    role: str
+    action: str
+    detail: dict[str, Any]
+    before: Any
+    after: Any
+    reason: str
+    prev_hash: str
+    row_hash: str
+
+
+@dataclass(frozen=True)
+class AuditProblem:
+    """Where the trail is broken: the row (None when the chain's end or a model) and why."""
+
+    row_id: int | None
+    message: str
+
+
+@dataclass(frozen=True)
+class ChainCheck:
+    """The result of walking the chain and comparing it with the anchor."""
+
+    rows: int
+    head_id: int | None
+    head_hash: str
+    problems: tuple[AuditProblem, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def to_json(value: Any) -> str | None:
+    """Canonical JSON (sorted keys, no spaces): what is stored and hashed."""
+    if value is None:
+        return None
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def row_hash(prev_hash: str, fields: tuple[Any, ...]) -> str:
+    """SHA-256 of the previous hash and the row's stored fields (as stored, in order)."""
+    payload = json.dumps([prev_hash, *fields], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _fields(row: tuple) -> tuple[Any, ...]:
+    """The hashed fields of a row read with ``_COLUMNS`` (prev_hash excluded)."""
+    row_id, logged_at, actor, role, action, detail, before, after, reason, _prev = row
+    stamp = logged_at.isoformat(timespec="microseconds")
+    return (int(row_id), stamp, actor, role, action, detail, before, after, reason or "")
+
+
+def append(
+    cur: duckdb.DuckDBPyConnection,
+    actor: Actor,
+    action: str,
+    detail: Mapping[str, Any] | None = None,
+    *,
+    before: Any = None,
+    after: Any = None,
+    reason: str = "",
+) -> int:
+    """Append one row to the chain (call inside a write transaction); return its id."""
+    previous = cur.execute("SELECT row_hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+    prev = previous[0] if previous and previous[0] else GENESIS
+    row_id = int(cur.execute("SELECT nextval('audit_log_id_seq')").fetchone()[0])
+    row = (
+        row_id,
+        _utcnow(),
+        actor.id,
+        actor.role,
+        action,
+        to_json(dict(detail or {})),
+        to_json(before),
+        to_json(after),
+        reason.strip(),
+        prev,
+    )
+    cur.execute(
+        f"INSERT INTO audit_log ({_COLUMNS}, row_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [*row, row_hash(prev, _fields(row))],
+    )
+    return row_id
+
+
+def entries(
+    cur: duckdb.DuckDBPyConnection,
+    *,
+    actor: str | None = None,
+    action: str | None = None,
+    since: datetime | None = None,
+    limit: int = 500,
+) -> list[AuditEntry]:
+    """Rows of the trail, newest first, filtered by actor id, action prefix and date."""
+    where, params = [], []
+    if actor:
+        where.append("actor = ?")
+        params.append(actor)
+    if action:
+        where.append("starts_with(action, ?)")
+        params.append(action)
+    if since is not None:
+        where.append("logged_at >= ?")
+        params.append(since)
+    clause = f"WHERE {' AND '.join(where)}" if where else ""
+    rows = cur.execute(
+        f"SELECT {_COLUMNS}, row_hash FROM audit_log {clause} ORDER BY id DESC LIMIT ?",
+        [*params, int(limit)],
+    ).fetchall()
+    return [_entry(row) for row in rows]
+
+
+def _entry(row: tuple) -> AuditEntry:
+    row_id, logged_at, actor, role, action, detail, before, after, reason, prev, digest = row
+    return AuditEntry(
+        int(row_id),
+        logged_at,
+        actor,
+        role or "",
+        action,
+        json.loads(detail) if detail else {},
+        json.loads(before) if before else None,
+        json.loads(after) if after else None,
+        reason or "",
+        prev or "",
+        digest or "",
+    )
+
+
+# --------------------------------------------------------------------------- the anchor
+
+
+def head(cur: duckdb.DuckDBPyConnection) -> tuple[int | None, str]:
+    """(id, hash) of the last row of the chain ((None, GENESIS) when empty)."""
+    row = cur.execute("SELECT id, row_hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+    return (int(row[0]), row[1]) if row else (None, GENESIS)
+
+
+def write_anchor(cur: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Write the chain's head and the models' hashes outside the database (atomically)."""
+    head_id, head_hash = head(cur)
+    models = dict(cur.execute("SELECT version, sha256 FROM model_versions").fetchall())
+    anchor = {
+        "format": ANCHOR_FORMAT,
+        "head_id": head_id,
+        "head_hash": head_hash,
+        "models": dict(sorted(models.items())),
+        "written_at": _utcnow().isoformat(timespec="seconds"),
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(json.dumps(anchor, indent=1, sort_keys=True), encoding="utf-8")
+        tmp.replace(path)
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+
+
+def read_anchor(path: Path) -> dict[str, Any] | None:
+    """The anchor, or None when it does not exist (a store never written to)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        return {"error": f"unreadable anchor {path}: {exc}"}
+    return data if isinstance(data, dict) else {"error": f"unreadable anchor {path}"}
+
+
+# --------------------------------------------------------------------------- verification
+
+
+def _walk(cur: duckdb.DuckDBPyConnection) -> Iterator[tuple]:
+    result = cur.execute(f"SELECT {_COLUMNS}, row_hash FROM audit_log ORDER BY id")
+    while batch := result.fetchmany(10_000):
+        yield from batch
+
+
+def verify_chain(cur: duckdb.DuckDBPyConnection, anchor_path: Path) -> ChainCheck:
+    """Recompute every row's hash, follow the links, and compare the end with the anchor."""
+    problems: list[AuditProblem] = []
+    prev, last_id, n = GENESIS, None, 0
+    for row in _walk(cur):
+        n += 1
+        row_id, stored = int(row[0]), row[-1]
+        if row[-2] != prev:
+            after = f"row {last_id}" if last_id is not None else "the start of the chain"
+            problems.append(
+                AuditProblem(
+                    row_id,
+                    f"row {row_id} does not follow {after}: a row before it was deleted or its "
+                    "link rewritten",
+                )
+            )
+        if row_hash(row[-2] or GENESIS, _fields(row[:-1])) != stored:
+            rewritten = f"row {row_id} was rewritten: its content no longer matches its hash"
+            problems.append(AuditProblem(row_id, rewritten))
+        prev, last_id = stored, row_id
+    anchor = read_anchor(anchor_path)
+    problems += _compare_anchor(anchor, anchor_path, last_id, prev)
+    return ChainCheck(n, last_id, prev, tuple(problems))
+
+
+def _compare_anchor(
+    anchor: dict[str, Any] | None, path: Path, last_id: int | None, last_hash: str
+) -> list[AuditProblem]:
+    if anchor is None:
+        if last_id is None:
+            return []
+        return [AuditProblem(None, f"the anchor file {path} is missing")]
+    if "error" in anchor:
+        return [AuditProblem(None, str(anchor["error"]))]
+    head_id, head_hash = anchor.get("head_id"), anchor.get("head_hash")
+    if head_id == last_id and head_hash == last_hash:
+        return []
+    if last_id is None or (head_id is not None and head_id > last_id):
+        return [
+            AuditProblem(
+                head_id,
+                f"rows up to {head_id} were recorded but the chain ends at {last_id}: "
+                "the last rows were deleted",
+            )
+        ]
+    return [
+        AuditProblem(
+            head_id,
+            f"the chain does not end as the anchor recorded (row {head_id}, hash "
+            f"{str(head_hash)[:12]}…; found row {last_id}, {last_hash[:12]}…): rows were "
+            "rewritten or added outside the workbench",
+        )
+    ]
