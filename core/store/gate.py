@@ -52,6 +52,7 @@ _POLL_FIRST, _POLL_MAX = 0.005, 0.02  # seconds between two attempts (doubling)
 LINGER_SECONDS = 0.25  # an idle connection stays open this long for the next operation
 _WAIT_FRESH = 1.0  # a waiter's mark counts for this long after its last touch
 _STEP_ASIDE = 0.05  # after yielding to a waiter, pause this long before taking it back
+_NOTE_EVERY = 0.5  # the holder file is refreshed at most this often outside exclusive units
 _GATES: dict[str, Gate] = {}  # one per database file in this process
 _GATES_LOCK = threading.Lock()
 
@@ -90,7 +91,9 @@ class Gate:
         self._draining = False  # a waiter was seen: finish running operations, admit none
         self._idle_since: float | None = None  # when the last operation ended (conn open)
         self._reaper: threading.Thread | None = None  # closes the connection once idle
+        self._noted = 0.0  # when the holder file last said what this process does
         self._exclusive = threading.RLock()
+        self._local = threading.local()  # per thread: how deep it holds the file
         self._wait_mark = Path(path + ".wait")
         self.opened = 0  # times this process took the file: for tests and benchmarks
 
@@ -101,23 +104,28 @@ class Gate:
     ) -> Iterator[duckdb.DuckDBPyConnection]:
         """Hold the database for one operation; yields the shared connection."""
         deadline = time.monotonic() + wait_seconds
+        nested = getattr(self._local, "depth", 0) > 0  # this thread already holds the file
         with self._state:
-            while self._draining:  # let a waiting process in first
+            while self._draining and not nested:  # let a waiting process in first
                 if not self._state.wait(timeout=max(deadline - time.monotonic(), 0.001)):
                     raise _busy(Path(self.path + ".holder"), what)
             self._idle_since = None
-            if self._conn is not None and self._users == 0 and self._waiter_seen():
-                self._release()
+            if not nested and self._users == 0 and self._waiter_seen():
+                self._release()  # let the waiting process in before taking it back
                 time.sleep(_STEP_ASIDE)
             if self._conn is None:
                 left = max(deadline - time.monotonic(), 0.001)
                 self._take(what, left, on_wait)
+            elif self._users == 0 and time.monotonic() - self._noted > _NOTE_EVERY:
+                self._note(what)  # a new burst of work: say what holds the file now
             self._users += 1
             conn = self._conn
         assert conn is not None
+        self._local.depth = getattr(self._local, "depth", 0) + 1
         try:
             yield conn
         finally:
+            self._local.depth -= 1
             with self._state:
                 self._users -= 1
                 if not self._draining and self._users and self._waiter_seen():
@@ -146,6 +154,7 @@ class Gate:
         try:
             left = max(deadline - time.monotonic(), 0.001)
             with self.hold(what, wait_seconds=left, on_wait=on_wait) as conn:
+                self._note(what)  # units are the long operations: name them exactly
                 yield conn
         finally:
             self._exclusive.release()
@@ -158,10 +167,18 @@ class Gate:
 
     # ------------------------------------------------------------------ internals
     def _waiter_seen(self) -> bool:
+        """True when another process marked, within the last second, that it waits."""
         try:
-            return time.time() - self._wait_mark.stat().st_mtime < _WAIT_FRESH
-        except OSError:
+            if time.time() - self._wait_mark.stat().st_mtime >= _WAIT_FRESH:
+                return False
+            return self._wait_mark.read_text(encoding="ascii").strip() != str(os.getpid())
+        except (OSError, ValueError):
             return False
+
+    def _note(self, what: str) -> None:
+        if not self.in_memory:
+            _write_holder(Path(self.path + ".holder"), what)
+            self._noted = time.monotonic()
 
     def _start_reaper(self) -> None:
         if self._reaper is None or not self._reaper.is_alive():
@@ -193,7 +210,7 @@ class Gate:
         self._lock_fd = _lock_file(Path(self.path + ".lock"), what, deadline, on_wait)
         try:
             self._conn = _connect(self.path, what, deadline, on_wait)
-            _write_holder(Path(self.path + ".holder"), what)
+            self._note(what)
         except BaseException:
             _unlock(self._lock_fd)
             self._lock_fd = None
@@ -238,7 +255,7 @@ def _lock_file(path: Path, what: str, deadline: float, on_wait: Waiting | None) 
 def _mark_waiting(mark: Path) -> None:
     """Tell the holder that a process waits (it releases as soon as it can)."""
     with contextlib.suppress(OSError):
-        mark.touch()
+        mark.write_text(str(os.getpid()), encoding="ascii")
 
 
 def _unlock(fd: int) -> None:

@@ -6,11 +6,12 @@ import json
 import re
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pytest
 
 from core.config.loading import load_config
-from core.exceptions import ModelNotFoundError, TamperedModelError
+from core.exceptions import ModelNotFoundError, TamperedModelError, WorkbenchError
 from core.model.registry import MANIFEST, ModelVersion, Registry, file_sha256
 from core.model.trained import FILES, TrainedModel
 from core.store.database import Store
@@ -144,3 +145,109 @@ def test_a_trained_model_round_trips_through_the_registry(tiny_model, registry):
     assert loaded.metadata["version"] == version.version
     np.testing.assert_allclose(loaded.predict_proba(frame), model.predict_proba(frame))
     assert set(json.loads((version.path / MANIFEST).read_text())["files"]) <= set(FILES)
+
+
+# --------------------------------------------------------------------------- candidates
+
+
+def test_a_registered_model_is_a_candidate_with_its_own_pair(registry, store):
+    first = registry.register(StandInModel("a"), actor=ADMIN, activate=True)
+    candidate = registry.register(StandInModel("b"), actor=ADMIN)
+    assert not candidate.active and registry.active().version == first.version
+    pair = store.active_thresholds(candidate.version)
+    assert (pair.low, pair.high, pair.source) == (0.2, 0.8, "cost-optimal")
+    assert pair.published_by == ADMIN.id
+
+
+def test_an_auditor_cannot_register_activate_or_roll_back(registry):
+    from core.exceptions import PermissionDeniedError
+    from tests.helpers import AUDITOR
+
+    version = registry.register(StandInModel("a"), actor=ADMIN, activate=True).version
+    for attempt in (
+        lambda: registry.register(StandInModel("b"), actor=AUDITOR),
+        lambda: registry.activate(version, actor=AUDITOR),
+        lambda: registry.rollback(actor=AUDITOR),
+    ):
+        with pytest.raises(PermissionDeniedError, match="administrateur"):
+            attempt()
+    assert len(registry.list()) == 1
+
+
+def test_a_model_without_its_own_pair_cannot_become_active(registry):
+    bare = StandInModel("a")
+    bare.metadata = {"metrics": {"auc": 0.8}}
+    version = registry.register(bare, actor=ADMIN).version
+    with pytest.raises(WorkbenchError, match="no published thresholds"):
+        registry.activate(version, actor=ADMIN)
+    with pytest.raises(WorkbenchError, match="no initial thresholds"):
+        registry.register(bare, actor=ADMIN, activate=True)
+    assert registry.active() is None
+
+
+def test_a_swapped_model_and_recorded_hash_are_refused_through_the_anchor(registry, store):
+    from core.store.gate import gate_for
+
+    version = registry.register(StandInModel("a"), actor=ADMIN, activate=True).version
+    other = registry.register(StandInModel("b"), actor=ADMIN).version
+    folder, source = registry.models_dir / version, registry.models_dir / other
+    for path in source.iterdir():  # the attacker copies another model's files in
+        (folder / path.name).write_bytes(path.read_bytes())
+    forged = file_sha256(folder / MANIFEST)
+    gate_for(store.path).release_now()
+    with duckdb.connect(store.path) as con:  # ... and rewrites the recorded hash
+        con.execute("UPDATE model_versions SET sha256 = ? WHERE version = ?", [forged, version])
+    with pytest.raises(TamperedModelError, match="anchored outside"):
+        registry.verify(version)
+    problems = registry.verify_all()
+    assert any(version in p.message for p in problems)
+
+
+KILLED_IN_REGISTRATION = """
+import sys, time
+from pathlib import Path
+import core.model.registry as registry_module
+from core.store.database import Store
+from tests.core.model.test_registry import StandInModel
+from tests.helpers import ADMIN
+real = registry_module.publish_pair
+def slow(*args, **kwargs):
+    record = real(*args, **kwargs)
+    print("inside the registration transaction", flush=True)
+    time.sleep(60)
+    return record
+registry_module.publish_pair = slow
+store = Store(sys.argv[1])
+registry_module.Registry(Path(sys.argv[2]), store).register(
+    StandInModel("new"), actor=ADMIN, activate=True
+)
+"""
+
+
+def test_kill_9_during_registration_leaves_the_active_model_with_its_pair(tmp_path, store):
+    import signal
+    import subprocess
+    import sys
+
+    from core.config.loading import PROJECT_ROOT
+    from core.store.gate import gate_for
+
+    registry = Registry(tmp_path / "models", store)
+    active = registry.register(StandInModel("a"), actor=ADMIN, activate=True).version
+    gate_for(store.path).release_now()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", KILLED_IN_REGISTRATION, store.path, str(tmp_path / "models")],
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout.readline().strip() == "inside the registration transaction"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(30)
+    assert [v.version for v in registry.list()] == [active]  # the new one was rolled back
+    assert registry.active().version == active
+    assert store.active_thresholds(active).published_by == ADMIN.id
+    assert len(store.thresholds_history()) == 1
+    leftovers = list(registry.models_dir.glob(".staging-*"))
+    assert leftovers  # the killed process could not clean up after itself...
+    assert registry.clean_staging() == leftovers  # ... the next registration does
