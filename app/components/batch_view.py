@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from app import charts, resources
+from app.components import identity
 from app.i18n import current_lang, t
 from app.theme import CODES, icon_label, label
 from core.formatting import fmt_datetime, fmt_money, fmt_number, fmt_pct
@@ -168,12 +169,18 @@ def _download(scoring: StoredScoring, raw_file, lang: str) -> None:
     """The results .xlsx, built only when clicked (deferred: 50k rows take about a second)."""
     cfg = resources.config()
 
+    actor = identity.current()
+
     def build() -> bytes:
         if raw_file is not None:
             source, name, sheet = raw_file
             raw = read_table(source, name, sheet=sheet, limits=cfg.limits, schema=cfg.schema)
-            return to_xlsx(results_from_file(raw, scoring.frame, cfg, lang), lang)
-        return to_xlsx(results_from_store(scoring.frame, cfg, lang), lang)
+            data = to_xlsx(results_from_file(raw, scoring.frame, cfg, lang), lang)
+        else:
+            data = to_xlsx(results_from_store(scoring.frame, cfg, lang), lang)
+        detail = {"batch_id": scoring.batch_id, "rows": len(scoring.frame), "lang": lang}
+        resources.store().record(actor, "batch.exported", detail)
+        return data
 
     st.download_button(
         t("batch.download"),

@@ -80,6 +80,12 @@ def _cmd_score(args: argparse.Namespace) -> int:
         date_columns=table.date_columns,
         amount_columns=table.amount_columns,
     )
+    with open_cli_store(cfg) as store:
+        store.record(
+            actor,
+            "batch.exported",
+            {"batch_id": batch_id, "file": str(args.output), "rows": len(table.frame)},
+        )
     seconds = {"read": read_seconds, "validate_store": store_seconds, **result.seconds}
     seconds["write"] = time.perf_counter() - started
     _print_scoring(result, seconds, args.output, lang)

@@ -21,13 +21,15 @@ are naive UTC. The schema is created and upgraded by :mod:`core.store.migrations
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
 import core.store.audit as audit
+from core.config.identity import Actor
 from core.config.settings import Config
 from core.exceptions import StoreError
 from core.store.batches import BatchesMixin, BatchInfo, SaveResult
@@ -126,6 +128,13 @@ class Store(BatchesMixin, ThresholdsMixin, ScoresMixin, ReviewsMixin, JobsMixin)
             raise StoreError("The database is closed.")
         with self._gate.exclusive(action, wait_seconds=self.wait_seconds, on_wait=self.on_wait):
             yield
+
+    def record(
+        self, actor: Actor, action: str, detail: Mapping[str, Any], *, reason: str = ""
+    ) -> int:
+        """One audit row for an action that writes no table of its own (an export)."""
+        with self.transaction(f"record {action}") as cur:
+            return audit.append(cur, actor, action, detail, reason=reason)
 
     # ------------------------------------------------------------------ internals
     def _write_anchor(self, cur: duckdb.DuckDBPyConnection, action: str) -> None:

@@ -67,6 +67,9 @@ def test_score_writes_the_four_columns_and_formulas_stay_text(env, tiny_model, c
     assert main(["score", "--input", str(source), "--output", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "Taux d'automatisation" in printed and "predict" in printed
+    actions = "SELECT count(*) FROM audit_log WHERE action = '{}' AND actor LIKE 'cli:%'"
+    for action in ("batch.saved", "batch.scored", "batch.exported", "drift.computed"):
+        assert stored(actions.format(action)) == 1, action
     sheet = openpyxl.load_workbook(out).active
     headers = [c.value for c in sheet[1]]
     assert headers[:13] == list(pd.read_excel(source, nrows=0).columns)
