@@ -228,3 +228,33 @@ def test_ingest_stores_recognises_and_rejects(env, capsys):
     captured = capsys.readouterr()
     assert "PDF" in captured.out and "refusé" in captured.err
     assert stored("SELECT count(*) FROM batches") == 1
+
+
+def test_train_kill_9_mid_training_leaves_the_active_model_and_its_pair(env, tiny_model):
+    import signal
+    import subprocess
+    import sys
+
+    from core.config.loading import PROJECT_ROOT
+
+    active = register(tiny_model)
+    with Store(load_config().paths.database) as store:
+        pair = store.active_thresholds(active)
+    source = claims_file(env / "train.xlsx", 1500, year=2024)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "core", "train", "--train", str(source), "--trials", "50",
+         "--activate"],
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    for line in proc.stdout:  # wait until the model is being tuned, then kill it
+        if "tuning" in line:
+            break
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(30)
+    with Store(load_config().paths.database) as store:
+        registry = Registry(load_config().paths.models_dir, store)
+        assert registry.active().version == active
+        assert [v.version for v in registry.list()] == [active]
+        assert store.active_thresholds(active) == pair
