@@ -10,6 +10,7 @@ import streamlit as st
 
 from app import resources
 from app.i18n import t
+from app.safe import md
 from core.drift.service import drift_in_background
 from core.exceptions import WorkbenchError
 from core.scoring.batch import score_batch
@@ -41,9 +42,9 @@ def ensure_scored(batch_id: int, user: str) -> bool:
             )
         except WorkbenchError as exc:
             status.update(label=t("score.failed"), state="error")
-            st.error(str(exc), icon="⛔")
+            st.error(md(exc), icon="⛔")
             return False
-        st.write(_stage_line(result.seconds))
+        st.write(md(_stage_line(result.seconds)))
         st.session_state[DRIFT_KEY] = (result, user)  # started once the page is drawn
         st.write(t("score.drift_started"))
         status.update(
