@@ -145,8 +145,35 @@ def load_snapshot(report: DriftReport) -> Snapshot:
 
 
 def render_html(report: DriftReport) -> str:
-    """The full Evidently report as one standalone HTML page (iframe or download)."""
+    """The full Evidently report as one standalone HTML page (iframe or download).
+
+    Evidently writes the report's data (column names, the batch's category values) as JSON
+    inside a ``<script>`` element, unescaped: a value holding ``</script><script>...`` would
+    end that element and run as a script of its own. Its JSON is therefore written with
+    ``<``, ``>`` and ``&`` as ``\\u`` escapes, which JavaScript reads as the same strings.
+    """
+    _script_safe_evidently_json()
     return load_snapshot(report).get_html_str(as_iframe=False)
+
+
+def _script_safe_evidently_json() -> None:
+    """Make the JSON encoder of Evidently's HTML templates escape ``<``, ``>`` and ``&``
+    (once per process; the JSON means the same, so every report may share it)."""
+    from evidently.legacy.utils import dashboard
+
+    encoder = dashboard.NumpyEncoder
+    if not getattr(encoder, "script_safe", False):
+        dashboard.NumpyEncoder = type(
+            "ScriptSafeEncoder", (_ScriptSafeJson, encoder), {"script_safe": True}
+        )
+
+
+class _ScriptSafeJson:
+    """JSON that can sit inside an HTML ``<script>`` element (mixed into an encoder class)."""
+
+    def encode(self, o: Any) -> str:
+        text = super().encode(o)  # type: ignore[misc]
+        return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def describe(report: DriftReport, lang: str = "fr") -> list[str]:
