@@ -250,6 +250,7 @@ def test_report_html_keeps_hostile_category_values_inside_its_data(
     html = page(batch)
     assert "window.PWN" in html  # the value is in the report's data ...
     assert "</script><script>window" not in html and '<a href="https://evil' not in html
+    assert "\\u0026lt;a href=" in html  # a category Plotly draws as text: "&lt;a href="
     assert html.count("</script>") == page(clean).count("</script>")  # ... and only there
 
 
