@@ -1,11 +1,17 @@
 """Plotly figures for the pages (pure functions: data in, figure out; no Streamlit); the
-SHAP explanation figures are in app.charts_shap."""
+SHAP explanation figures are in app.charts_shap.
+
+Plotly reads tags (``<b>``, ``<br>``, ``<a href>``) in every text it draws. ``titles`` are
+the app's own texts (``i18n.t_chart``: catalogue markup, escaped fields); names and labels
+that come from data are escaped here with :func:`app.safe.chart_text`.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
 
+from app.safe import chart_text
 from app.theme import CHART_COLOURS, CODES, label
 from core.decide.costs import Evaluation
 from core.formatting import fmt_number
@@ -103,7 +109,8 @@ def net_gain_map(
         )
     ]
     symbols = ["diamond", "square", "triangle-up", "star", "cross"]
-    for i, (name, (lo, hi)) in enumerate(suggestions.items()):
+    for i, (source, (lo, hi)) in enumerate(suggestions.items()):
+        name = chart_text(source)
         data.append(
             go.Scatter(
                 x=[lo],

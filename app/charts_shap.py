@@ -1,5 +1,9 @@
 """Plotly figures of the SHAP explanations (pure functions: data in, figure out; no
-Streamlit): a claim's waterfall, the beeswarm, the importance bars, the dependence plot."""
+Streamlit): a claim's waterfall, the beeswarm, the importance bars, the dependence plot.
+
+Bar names, column labels and category values come from data: they are escaped here for
+Plotly (:func:`app.safe.chart_text`); ``titles`` are the app's own texts (``i18n.t_chart``).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from app.charts import _layout
+from app.safe import chart_text
 from app.theme import CHART_COLOURS
 
 _LOW_HIGH = [[0.0, "#1F77B4"], [0.5, "#B9A7C9"], [1.0, "#D62728"]]  # value rank: low -> high
@@ -23,7 +28,8 @@ def shap_waterfall(
 ) -> go.Figure:
     """Horizontal waterfall: the base value, one bar per column (in the given order, top
     down), then the total. ``titles["format"]``: the axis' d3 format (".0%" for p)."""
-    labels, values, bar_texts = list(names), [float(v) for v in deltas], list(texts)
+    labels = [chart_text(name) for name in names]
+    values, bar_texts = [float(v) for v in deltas], list(texts)
     path = base + np.cumsum([0.0, *values])
     low, high = min(0.0, float(path.min())), max(0.0, float(path.max()))
     pad = 0.25 * (high - low or 1.0)  # room for the labels written outside the bars
@@ -90,6 +96,7 @@ def shap_beeswarm(
 ) -> go.Figure:
     """One row per column (first = most important, at the top); a point per claim at its
     contribution, coloured by the rank of the column's value (blue low, red high)."""
+    labels = [chart_text(text) for text in labels]
     xs, ys, cs, names = [], [], [], []
     for row, text in enumerate(labels):
         x = contributions[:, row]
@@ -157,7 +164,7 @@ def shap_importance_bars(
     fig = go.Figure(
         go.Bar(
             x=values,
-            y=labels,
+            y=[chart_text(text) for text in labels],
             orientation="h",
             marker_color="#1F4E79",
             hovertemplate="%{y}: %{x:.3f}<extra></extra>",
@@ -177,6 +184,8 @@ def shap_importance_bars(
 def shap_dependence(x: np.ndarray, y: np.ndarray, *, lang: str, titles: dict) -> go.Figure:
     """A column's value (numbers, or categories) against its contribution, one point per claim."""
     numeric = np.issubdtype(np.asarray(x).dtype, np.number)
+    if not numeric:
+        x = np.array([chart_text(v) if isinstance(v, str) else v for v in x], dtype=object)
     fig = go.Figure(
         go.Scattergl(
             x=x,

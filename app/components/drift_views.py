@@ -7,7 +7,8 @@ import plotly.graph_objects as go
 import streamlit as st
 import streamlit.components.v1 as components
 
-from app.i18n import current_lang, t
+from app.i18n import current_lang, t, t_text
+from app.safe import chart_text
 from core.drift.report import DriftReport, render_html
 from core.formatting import fmt_datetime, fmt_number, fmt_pct
 
@@ -19,8 +20,11 @@ def alert_text(level: str) -> str:
 
 
 def reference_text(reference: str) -> str:
+    """The reference as plain text (a table cell; ``t`` escapes it as a field)."""
     kind, _, name = reference.partition(":")
-    return t("drift.ref_model", version=name) if kind == "model" else t("drift.ref_batch", id=name)
+    if kind == "model":
+        return t_text("drift.ref_model", version=name)
+    return t_text("drift.ref_batch", id=name)
 
 
 def alerts_table(reports: list[DriftReport], labels: dict[str, str]) -> None:
@@ -47,7 +51,7 @@ def history_chart(history: pd.DataFrame, columns: list[str], labels: dict[str, s
     fig = go.Figure()
     for key in columns:
         rows = history[history["column"] == key].sort_values("created_at")
-        name = labels.get(key, key)
+        name = chart_text(labels.get(key, key))
         fig.add_scatter(
             x=rows["batch_id"].astype(str), y=rows["score"], mode="lines+markers", name=name
         )

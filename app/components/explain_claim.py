@@ -13,6 +13,7 @@ import streamlit as st
 from app import resources
 from app.components import explain_chart
 from app.i18n import current_lang, t
+from app.safe import md
 from app.theme import icon_label
 from core.exceptions import WorkbenchError
 from core.explain import explainer as explain
@@ -98,7 +99,7 @@ def _explained(
     try:
         result = explain.explain_claim(model, row, history, grouping=grouping)
     except WorkbenchError as exc:
-        st.error(str(exc), icon="⛔")
+        st.error(md(exc), icon="⛔")
         return
     chart, words = st.columns([3, 2], gap="large")
     with chart:
@@ -108,7 +109,7 @@ def _explained(
     with words:
         st.markdown(f"**{t('explain.reasons_title')}**")
         for text in explain.reasons(result, lang):
-            st.markdown(f"- {text}")
+            st.markdown(f"- {md(text)}")
         st.caption(
             t(
                 "explain.reasons_caption",

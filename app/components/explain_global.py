@@ -11,7 +11,8 @@ import numpy as np
 import streamlit as st
 
 from app import charts_shap, resources
-from app.i18n import current_lang, t
+from app.i18n import current_lang, t, t_chart, t_text
+from app.safe import chart_text, md
 from core.exceptions import WorkbenchError
 from core.explain import explainer as explain
 from core.explain import lookup as explain_store
@@ -65,7 +66,7 @@ def _settings(model: TrainedModel, batch_id: int | None) -> tuple[str, int, str]
     sources += [explain_store.batch_source(b.id) for b in batches]
     names = {explain_store.SOURCE_REFERENCE: t("explain.global_reference")}
     for b in batches:
-        option = t("explain.pick_batch_option", id=b.id, file=b.file_name)
+        option = t_text("explain.pick_batch_option", id=b.id, file=b.file_name)
         names[explain_store.batch_source(b.id)] = option
     if not sources:
         sources = [explain_store.SOURCE_REFERENCE]
@@ -108,7 +109,7 @@ def _compute(
                 resources.store(), model, source, size=size, grouping=grouping
             )
         except WorkbenchError as exc:
-            st.error(str(exc), icon="⛔")
+            st.error(md(exc), icon="⛔")
             return None
     resources.shap_summary.clear()
     return summary
@@ -161,8 +162,8 @@ def _dependence(summary: GlobalExplanation, order: list[int], labels: list[str],
         summary.contributions[:, i],
         lang=lang,
         titles={
-            "title": t("explain.dependence_title", column=labels[choice or 0]),
-            "x": labels[choice or 0],
+            "title": t_chart("explain.dependence_title", column=labels[choice or 0]),
+            "x": chart_text(labels[choice or 0]),
             "y": t("explain.swarm_x"),
         },
     )

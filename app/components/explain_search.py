@@ -11,7 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app import resources
-from app.i18n import current_lang, t
+from app.i18n import current_lang, t, t_text
 from core.formatting import fmt_number
 
 SEARCH_KEY = "explain.search"
@@ -56,7 +56,7 @@ def _picker() -> None:
     if not batches:
         st.caption(t("explain.pick_empty"))
         return
-    names = {b.id: t("explain.pick_batch_option", id=b.id, file=b.file_name) for b in batches}
+    names = {b.id: t_text("explain.pick_batch_option", id=b.id, file=b.file_name) for b in batches}
     batch_id = st.selectbox(
         t("explain.pick_batch"),
         list(names),

@@ -17,6 +17,7 @@ import streamlit as st
 from app import resources
 from app.components import explain_chart
 from app.i18n import current_lang, t
+from app.safe import md
 from app.theme import icon_label
 from core.exceptions import WorkbenchError
 from core.explain import explainer as explain
@@ -70,7 +71,7 @@ def show(
         prior = prior_validations
         decision = decide_claim(edited, after.probability, low, high, cfg, prior)
     except WorkbenchError as exc:
-        st.error(str(exc), icon="⛔")
+        st.error(md(exc), icon="⛔")
         return
     with results:
         cols = st.columns(2)
@@ -88,11 +89,11 @@ def show(
         st.caption(t("explain.whatif_thresholds", decision=model_decision, **pair))
         reason = decision.reason_en if lang == "en" else decision.reason_fr
         if reason:
-            st.warning(reason, icon="📏")
+            st.warning(md(reason), icon="📏")
         _changes(edits, row.iloc[0].to_dict(), model, lang)
         explain_chart.show(after, scale, lang, key=f"{prefix}waterfall")
         for text in explain.reasons(after, lang):
-            st.markdown(f"- {text}")
+            st.markdown(f"- {md(text)}")
 
 
 def _fields(model: TrainedModel, original: dict[str, Any], prefix: str) -> dict[str, Any]:
@@ -144,7 +145,7 @@ def _choice(key: str, role: str, original: Any, options: list[str], prefix: str)
         del st.session_state[widget]  # the parent changed: its old child is not offered
     if not choices:
         return own
-    label = t(f"explain.field_{role}") if role in _CATEGORIES else key
+    label = t(f"explain.field_{role}") if role in _CATEGORIES else md(key)
     index = choices.index(own) if own in choices else 0
     return st.selectbox(label, choices, index=index, key=widget)
 
@@ -157,8 +158,8 @@ def _changes(edits: dict[str, Any], original: dict[str, Any], model: TrainedMode
     lines = []
     for key, value in edits.items():
         role = roles.get(key, key)
-        label = t(f"explain.field_{role}") if role in (*_NUMBERS, *_CATEGORIES) else key
-        before, after = _show(original.get(key), role, lang), _show(value, role, lang)
+        label = t(f"explain.field_{role}") if role in (*_NUMBERS, *_CATEGORIES) else md(key)
+        before, after = md(_show(original.get(key), role, lang)), md(_show(value, role, lang))
         lines.append(f"{label} : {before} → {after}")
     st.caption(" · ".join(lines))
 

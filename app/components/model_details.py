@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from app import charts
-from app.i18n import current_lang, t
+from app.i18n import current_lang, t, t_chart
 from core.formatting import fmt_money, fmt_number, fmt_pct
 
 
@@ -133,7 +133,7 @@ def _calibration(meta: dict[str, Any]) -> None:
     ece = meta.get("ece", (meta.get("metrics") or {}).get("ece"))
     titles = {
         "title": t("model_page.reliability_title"),
-        "ece": t("model_page.ece_value", ece=_num(ece, lang)),
+        "ece": t_chart("model_page.ece_value", ece=_num(ece, lang)),
         "x": t("model_page.reliability_x"),
         "y": t("model_page.reliability_y"),
         "diagonal": t("model_page.reliability_diagonal"),

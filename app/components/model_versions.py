@@ -13,6 +13,7 @@ import streamlit as st
 from app import resources
 from app.components import identity
 from app.i18n import current_lang, t
+from app.safe import md
 from core.exceptions import WorkbenchError
 from core.formatting import fmt_datetime, fmt_money, fmt_number, fmt_pct
 from core.model.registry import ModelVersion
@@ -148,6 +149,6 @@ def _confirm() -> None:
         else:
             return
     except WorkbenchError as exc:
-        st.session_state[FEEDBACK_KEY] = ("error", str(exc))
+        st.session_state[FEEDBACK_KEY] = ("error", md(exc))
         return
     st.session_state[FEEDBACK_KEY] = ("success", t("model_page.activated", version=done.version))

@@ -5,17 +5,19 @@ from __future__ import annotations
 import streamlit as st
 
 from app.i18n import current_lang, t
+from app.safe import md
 from core.ingest.report import ValidationReport
 
 
 def show(report: ValidationReport, *, key: str) -> None:
     lang = current_lang()
+    summary = md(report.summary(lang))
     if not report.ok:
-        st.error(report.summary(lang), icon="⛔")
+        st.error(summary, icon="⛔")
     elif report.warnings:
-        st.warning(report.summary(lang), icon="⚠️")
+        st.warning(summary, icon="⚠️")
     else:
-        st.success(report.summary(lang), icon="✅")
+        st.success(summary, icon="✅")
     if not report.issues:
         return
     frame = report.to_frame(lang)

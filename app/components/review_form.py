@@ -7,6 +7,7 @@ import streamlit as st
 
 from app import resources
 from app.i18n import current_lang, t
+from app.safe import md
 from core.config.identity import Actor
 from core.formatting import fmt_date, fmt_money, fmt_number
 from core.store.reviews import REJECT, VALIDATE
@@ -52,7 +53,7 @@ def show(batch_id: int, claim: pd.Series, actor: Actor) -> None:
             t("table.probability"), fmt_number(100 * float(claim["probability"]), lang, 1) + " %"
         )
         if claim.get("rule_reason"):
-            st.info(str(claim["rule_reason"]), icon="📏")
+            st.info(md(claim["rule_reason"]), icon="📏")
         if "id" in claim.index:
             st.page_link(
                 "views/explain.py",

@@ -12,6 +12,7 @@ import streamlit as st
 
 from app import resources
 from app.i18n import t
+from app.safe import md
 from core.config.identity import Actor
 from core.exceptions import WorkbenchError
 from core.scoring.batch import score_batch
@@ -42,9 +43,9 @@ def ensure_scored(batch_id: int, actor: Actor) -> bool:
             )
         except WorkbenchError as exc:
             status.update(label=t("score.failed"), state="error")
-            st.error(str(exc), icon="⛔")
+            st.error(md(exc), icon="⛔")
             return False
-        st.write(_stage_line(result.seconds))
+        st.write(md(_stage_line(result.seconds)))
         resources.job_runner().wake()  # the drift job was queued with the scores
         st.write(t("score.drift_started"))
         status.update(

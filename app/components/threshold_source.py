@@ -12,7 +12,7 @@ import streamlit as st
 
 from app import resources
 from app.components.threshold_logic import BATCH, TEST_SET, ClaimsArrays, ClaimsSource
-from app.i18n import current_lang, t
+from app.i18n import current_lang, t, t_text
 from core.exceptions import WorkbenchError
 from core.formatting import fmt_datetime, fmt_number
 from core.model.registry import ModelVersion
@@ -37,9 +37,9 @@ def show(active: ModelVersion) -> ClaimsSource | None:
 
     def describe(option: object) -> str:
         if option == TEST_OPTION:
-            return t("thresholds.option_test_set", version=active.version)
+            return t_text("thresholds.option_test_set", version=active.version)
         batch = batches[option]
-        return t(
+        return t_text(
             "thresholds.option_batch",
             id=batch.id,
             file=batch.file_name,

@@ -21,7 +21,7 @@ from app.components.threshold_logic import (
     slider_pair,
     source_label,
 )
-from app.i18n import current_lang, t
+from app.i18n import current_lang, t, t_text
 from core.decide.costs import CostModel
 from core.decide.thresholds import ThresholdChoice
 from core.formatting import fmt_money, fmt_number, fmt_pct
@@ -111,7 +111,7 @@ def _table(choices: tuple[ThresholdChoice, ...], costs: CostModel, labelled: boo
             )
         automation = None if choice.evaluation is None else choice.evaluation.automation_rate
         row[t("thresholds.col_automation")] = fmt_pct(automation, lang)
-        row[t("thresholds.col_note")] = choice_note(choice, costs, t, lang)
+        row[t("thresholds.col_note")] = choice_note(choice, costs, t_text, lang)
         rows.append(row)
     st.dataframe(
         pd.DataFrame(rows),

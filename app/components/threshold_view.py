@@ -2,8 +2,9 @@
 
 :func:`build_view` is the whole computation of a slider move — one O(log n) evaluation of
 the cached cost surface and the figures — with no Streamlit call, so bench/bench_slider.py
-times exactly what the fragment does. :func:`translator` gives the texts of a language
-without a session.
+times exactly what the fragment does. Texts come from :func:`app.i18n.translator` (no
+session needed): Markdown for the cards and the caption, Plotly text for the figures, plain
+text for the confusion table.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ import plotly.graph_objects as go
 
 from app import charts
 from app.components.threshold_logic import Translate, grid_values
-from app.i18n import catalogue
+from app.i18n import translator
+from app.safe import chart_text
 from app.theme import CODES, icon_label, label
 from core.decide.costs import Evaluation
 from core.decide.decisions import CostSurface
@@ -45,17 +47,6 @@ class SliderView:
     confusion: pd.DataFrame | None  # per zone: justified / unjustified (labelled claims only)
 
 
-def translator(lang: str) -> Translate:
-    """``t(key, **fields)`` for one language, usable outside a Streamlit session."""
-    texts = catalogue(lang)
-
-    def t(key: str, **fields: object) -> str:
-        text = texts.get(key, key)
-        return text.format(**fields) if fields else text
-
-    return t
-
-
 def build_view(
     surface: CostSurface,
     grid: np.ndarray,
@@ -81,8 +72,17 @@ def build_view(
             cost=fmt_money(ev.expected_cost, lang, currency),
             audit_all=fmt_money(ev.expected_cost_audit_all, lang, currency),
         ),
-        figures=_figures(ev, grid, pair, suggestions, t, lang, currency, surface.has_labels),
-        confusion=_confusion(ev, t, lang),
+        figures=_figures(
+            ev,
+            grid,
+            pair,
+            suggestions,
+            translator(lang, chart_text),
+            lang,
+            currency,
+            surface.has_labels,
+        ),
+        confusion=_confusion(ev, translator(lang, str), lang),
     )
 
 
@@ -205,7 +205,7 @@ def _figures(
         "title": t("thresholds.heatmap_realised" if realised else "thresholds.heatmap_expected"),
         "x": t("thresholds.axis_low"),
         "y": t("thresholds.axis_high"),
-        "colorbar": currency,
+        "colorbar": chart_text(currency),
         "current": t("thresholds.current_pair"),
         "hover": t("thresholds.heatmap_hover", currency=currency),
     }

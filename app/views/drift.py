@@ -7,6 +7,7 @@ import streamlit as st
 from app import resources
 from app.components import drift_views, identity
 from app.i18n import t
+from app.safe import md
 from core.drift.service import MODEL, PREVIOUS, drift_report
 from core.drift.storage import drift_history, load_drift_report, load_drift_reports
 from core.exceptions import WorkbenchError
@@ -84,7 +85,7 @@ if st.button(t("drift.compute"), key="drift.compute", icon="🔄"):
             )
         stored = [fresh, *stored]
     except WorkbenchError as exc:
-        st.error(str(exc), icon="⛔")
+        st.error(md(exc), icon="⛔")
 if not stored:
     st.info(t("drift.none_for_batch"), icon="ℹ️")
     st.stop()

@@ -8,6 +8,7 @@ import streamlit as st
 from app import resources
 from app.components import explain_claim, explain_global, explain_search, explain_whatif
 from app.i18n import t
+from app.safe import md
 from core.exceptions import WorkbenchError
 from core.explain import lookup as explain_store
 
@@ -28,7 +29,7 @@ try:
         history = explain_store.claim_history(store, scoring.frame, row, location.batch_id)
         context = (scoring, model, row, history)
 except WorkbenchError as exc:
-    st.error(str(exc), icon="⛔")
+    st.error(md(exc), icon="⛔")
 
 tab_claim, tab_whatif, tab_global = st.tabs(
     [t("explain.tab_claim"), t("explain.tab_whatif"), t("explain.tab_global")],
@@ -72,4 +73,4 @@ with tab_global:
                     batch_id=location.batch_id if location else None,
                 )
             except WorkbenchError as exc:
-                st.error(str(exc), icon="⛔")
+                st.error(md(exc), icon="⛔")

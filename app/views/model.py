@@ -7,6 +7,7 @@ import streamlit as st
 from app import resources
 from app.components import model_details, model_versions
 from app.i18n import t
+from app.safe import md
 from core.exceptions import WorkbenchError
 
 
@@ -26,7 +27,7 @@ def page() -> None:
     try:
         model = resources.model(active.version)
     except WorkbenchError as exc:
-        st.error(str(exc), icon="⛔")
+        st.error(md(exc), icon="⛔")
         return
     model_details.show(active.version, model.metadata or {})
 

@@ -7,6 +7,7 @@ import streamlit as st
 from app import resources
 from app.components import identity, review_form
 from app.i18n import current_lang, t
+from app.safe import md
 from core.exceptions import WorkbenchError
 from core.formatting import fmt_datetime, fmt_number
 from core.scoring.review_queue import review_queue
@@ -28,7 +29,7 @@ batch_id = st.selectbox(t("review.batch"), list(names), format_func=names.get, k
 try:
     queue = review_queue(store, batch_id)
 except WorkbenchError as exc:
-    st.error(str(exc), icon="⛔")
+    st.error(md(exc), icon="⛔")
     st.stop()
 
 lang = current_lang()

@@ -20,6 +20,7 @@ from app.components import (
 )
 from app.components.threshold_logic import source_label
 from app.i18n import current_lang, t
+from app.safe import md
 from core.exceptions import WorkbenchError
 from core.formatting import fmt_datetime, fmt_money, fmt_number
 
@@ -51,7 +52,7 @@ def page() -> None:
     try:
         arrays = resources.claims_arrays(source)
     except WorkbenchError as exc:
-        st.error(str(exc), icon="⛔")
+        st.error(md(exc), icon="⛔")
         return
     if arrays.n == 0:
         st.info(t("thresholds.empty_batches"), icon="📭")

@@ -7,11 +7,14 @@ A :class:`DriftReport` is computed by :func:`core.drift.compute.compute_drift` a
 
 from __future__ import annotations
 
+import html
 import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from core.config.drift import FEATURE_KINDS
 from core.exceptions import DriftError
@@ -145,8 +148,52 @@ def load_snapshot(report: DriftReport) -> Snapshot:
 
 
 def render_html(report: DriftReport) -> str:
-    """The full Evidently report as one standalone HTML page (iframe or download)."""
+    """The full Evidently report as one standalone HTML page (iframe or download).
+
+    Evidently writes the report's data (column names, the batch's category values) as JSON
+    inside a ``<script>`` element, unescaped: a value holding ``</script><script>...`` would
+    end that element and run as a script of its own. Its JSON is therefore written with
+    ``<``, ``>`` and ``&`` as ``\\u`` escapes, which JavaScript reads as the same strings.
+    The values a chart draws (strings in lists: the categories on a distribution's axis)
+    also get ``<``, ``>`` and ``&`` as HTML entities, since Plotly reads ``<a href>`` or
+    ``<b>`` in them and shows entities as the characters themselves.
+    """
+    _script_safe_evidently_json()
     return load_snapshot(report).get_html_str(as_iframe=False)
+
+
+def _script_safe_evidently_json() -> None:
+    """Make the JSON encoder of Evidently's HTML templates escape ``<``, ``>`` and ``&``
+    (once per process; the JSON means the same, so every report may share it)."""
+    from evidently.legacy.utils import dashboard
+
+    encoder = dashboard.NumpyEncoder
+    if not getattr(encoder, "script_safe", False):
+        dashboard.NumpyEncoder = type(
+            "ScriptSafeEncoder", (_ScriptSafeJson, encoder), {"script_safe": True}
+        )
+
+
+class _ScriptSafeJson:
+    """JSON that can sit inside an HTML ``<script>`` element, its chart values shown as text
+    by Plotly (mixed into an encoder class)."""
+
+    def encode(self, o: Any) -> str:
+        text = super().encode(_chart_values_as_text(o))  # type: ignore[misc]
+        return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _chart_values_as_text(value: Any, in_list: bool = False) -> Any:
+    """``value`` with every string held in a list HTML-escaped (Plotly shows it as typed)."""
+    if isinstance(value, str):
+        return html.escape(value, quote=False) if in_list else value
+    if isinstance(value, dict):
+        return {k: _chart_values_as_text(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_chart_values_as_text(v, in_list=True) for v in value]
+    if isinstance(value, np.ndarray) and value.dtype.kind in "OU":
+        return _chart_values_as_text(value.tolist())
+    return value
 
 
 def describe(report: DriftReport, lang: str = "fr") -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,13 @@ from streamlit.testing.v1 import AppTest
 from tests.helpers import ADMIN
 
 MAIN = str(Path(__file__).resolve().parents[2] / "app" / "main.py")
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def shown(markdown: str) -> str:
+    """The text a browser shows for Markdown built by app.safe.md / i18n.t (escaped ASCII
+    punctuation, word joiners inside URLs): what AppTest's values hold, as read on screen."""
+    return _ESCAPED.sub(r"\1", markdown).replace("\u2060", "")
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from core.scoring.stored import load_scores
 from core.store.database import Store
 from core.synth.generator import generate_claims
 from core.synth.writing import write_claims_xlsx
-from tests.app.conftest import MAIN
+from tests.app.conftest import MAIN, shown
 from tests.helpers import ADMIN
 
 CLAIM = "REC-2025-008005"
@@ -69,12 +69,12 @@ def _metric(at: AppTest, label: str):
 
 def test_deep_link_opens_the_claim_with_its_stored_score(scored_env):
     at = open_explain(CLAIM)
-    assert [s.value for s in at.subheader] == [f"Réclamation {CLAIM}"]
+    assert [shown(s.value) for s in at.subheader] == [f"Réclamation {CLAIM}"]
     row = _stored_row(CLAIM)
-    shown = _metric(at, "Probabilité fondée").value
-    assert shown == f"{100 * row['probability']:.1f}\u00a0%".replace(".", ",")
+    probability = _metric(at, "Probabilité fondée").value
+    assert probability == f"{100 * row['probability']:.1f}\u00a0%".replace(".", ",")
     assert _metric(at, "Décision").value == icon_label(int(row["decision"]), "fr")
-    reasons = [m.value for m in at.markdown if m.value.startswith("- ")]
+    reasons = [shown(m.value) for m in at.markdown if m.value.startswith("- ")]
     assert len(reasons) == 3
     assert all(re.search(r" : [+−]\d+,\d\d$", r) for r in reasons), reasons
     assert len(at.get("plotly_chart")) == 1  # the waterfall
@@ -86,7 +86,7 @@ def test_search_finds_a_claim_and_writes_the_link(scored_env):
     assert any("Saisissez l'ID" in i.value for i in at.info)
     at.text_input(key="explain.search").set_value(" rec-2025-008010").run()
     assert not at.exception
-    assert [s.value for s in at.subheader] == ["Réclamation REC-2025-008010"]
+    assert [shown(s.value) for s in at.subheader] == ["Réclamation REC-2025-008010"]
     assert at.query_params["claim"] == "REC-2025-008010"
 
 
@@ -99,14 +99,14 @@ def test_pick_a_claim_among_a_batch(scored_env):
     ]
     at.selectbox(key="explain.pick.claim").set_value("REC-2025-008042").run()
     assert not at.exception
-    assert [s.value for s in at.subheader] == ["Réclamation REC-2025-008042"]
+    assert [shown(s.value) for s in at.subheader] == ["Réclamation REC-2025-008042"]
     assert at.query_params["claim"] == "REC-2025-008042"
 
 
 def test_unknown_id_says_what_to_do_and_suggests_close_ids(scored_env):
     at = open_explain("REC-2025-00800")
-    assert any("Aucune réclamation « REC-2025-00800 »" in w.value for w in at.warning)
-    assert any("REC-2025-008001" in c.value for c in at.caption)
+    assert any("Aucune réclamation « REC-2025-00800 »" in shown(w.value) for w in at.warning)
+    assert any("REC-2025-008001" in shown(c.value) for c in at.caption)
     assert not at.subheader
 
 
@@ -152,8 +152,8 @@ def test_global_tab_computes_stores_and_reloads_the_summary(scored_env):
 
 def test_english_interface_gives_english_reasons(scored_env):
     at = open_explain(CLAIM, lang="en")
-    assert [s.value for s in at.subheader] == [f"Claim {CLAIM}"]
-    reasons = [m.value for m in at.markdown if m.value.startswith("- ")]
+    assert [shown(s.value) for s in at.subheader] == [f"Claim {CLAIM}"]
+    reasons = [shown(m.value) for m in at.markdown if m.value.startswith("- ")]
     assert len(reasons) == 3
     assert all(re.search(r"[^ ]: [+−]\d+\.\d\d$", r) for r in reasons), reasons
 

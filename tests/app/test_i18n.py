@@ -6,6 +6,8 @@ from pathlib import Path
 from app.i18n import catalogue
 
 APP = Path(__file__).resolve().parents[2] / "app"
+# t("key"), t_text("key") and t_chart("key") calls
+KEY_USE = re.compile(r"""\bt(?:_text|_chart)?\(\s*["']([a-z_]+(?:\.[a-z_0-9]+)+)["']""")
 
 
 def test_catalogues_have_the_same_keys():
@@ -15,7 +17,7 @@ def test_catalogues_have_the_same_keys():
 def test_every_key_used_in_code_exists():
     used = set()
     for path in APP.rglob("*.py"):
-        used |= set(re.findall(r"""\bt\(\s*["']([a-z_]+(?:\.[a-z_0-9]+)+)["']""", path.read_text()))
+        used |= set(KEY_USE.findall(path.read_text()))
     assert used, "no t() calls found: the scan is broken"
     missing = sorted(used - set(catalogue("fr")))
     assert not missing, f"keys used but not in the catalogue: {missing}"

@@ -8,7 +8,7 @@ import pytest
 from core.config.loading import load_config
 from core.model.registry import Registry
 from core.store.database import Store
-from tests.app.conftest import open_page
+from tests.app.conftest import open_page, shown
 from tests.helpers import ADMIN
 
 
@@ -51,12 +51,12 @@ def test_activate_asks_for_confirmation_then_switches(two_versions):
     at = open_page("model")
     assert at.selectbox(key="model_page.version").value == older
     _button(at, "model_page.activate").click().run()
-    assert any(older in w.value for w in at.warning)  # the confirmation
+    assert any(older in shown(w.value) for w in at.warning)  # the confirmation
     assert _active() == newer  # nothing changed yet
     _button(at, "model_page.confirm").click().run()
     assert not at.exception, at.exception
     assert _active() == older
-    assert any(f"Version {older} active" in s.value for s in at.success)
+    assert any(f"Version {older} active" in shown(s.value) for s in at.success)
     assert list(at.dataframe[0].value["Active"]) == [False, True]
 
 
@@ -76,7 +76,7 @@ def test_rollback_returns_to_the_previous_version(two_versions):
     rollback = _button(at, "model_page.rollback")
     assert not rollback.disabled
     rollback.click().run()
-    assert any(older in w.value for w in at.warning)
+    assert any(older in shown(w.value) for w in at.warning)
     _button(at, "model_page.confirm").click().run()
     assert not at.exception, at.exception
     assert _active() == older

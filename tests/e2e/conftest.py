@@ -105,11 +105,14 @@ def add_scored_batch(
 
 
 @contextlib.contextmanager
-def serve(root: Path) -> Iterator[str]:
-    """Serve the app as `make run` does, on a free port, with data in ``root``; yields the URL."""
+def serve(root: Path, *, profile: Path | None = None) -> Iterator[str]:
+    """Serve the app as `make run` does, on a free port, with data in ``root`` (and the
+    configuration profile ``profile``, a YAML path, when given); yields the URL."""
     env = dict(os.environ)
     env["WORKBENCH_DATA_DIR"] = str(root / "data")
     env["WORKBENCH_MODELS_DIR"] = str(root / "models")
+    if profile is not None:
+        env["WORKBENCH_PROFILE"] = str(profile)
     port = _free_port()
     cmd = [
         sys.executable,

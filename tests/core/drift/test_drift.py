@@ -234,6 +234,27 @@ def test_report_survives_closing_and_reopening_the_store(
     assert len(html) > 10_000 and "Montant demand" in html  # JSON-escaped in the page
 
 
+def test_report_html_keeps_hostile_category_values_inside_its_data(
+    reference: pd.DataFrame, base_cfg: Config
+) -> None:
+    """Evidently writes the data as JSON in a <script>: a value holding "</script>" must
+    neither end that element nor add a script of its own, and the data keeps the value."""
+    hostile = '<a href="https://evil.example">x</a> </script><script>window.PWN=1</script>'
+    clean = reference.head(600).copy()
+    batch = clean.copy()
+    batch.loc[batch.index[:40], "category"] = hostile
+
+    def page(frame: pd.DataFrame) -> str:
+        report = compute_drift(frame, reference, base_cfg, batch_id=1, reference_name="model:t")
+        return render_html(report)
+
+    html = page(batch)
+    assert "window.PWN" in html  # the value is in the report's data ...
+    assert "</script><script>window" not in html and '<a href="https://evil' not in html
+    assert "\\u0026lt;a href=" in html  # a category Plotly draws as text: "&lt;a href="
+    assert html.count("</script>") == page(clean).count("</script>")  # ... and only there
+
+
 def test_load_newest_first_by_batch_and_without_snapshot(
     tmp_path: Path, report_2025: DriftReport
 ) -> None:
