@@ -109,7 +109,7 @@ def show(actor: Actor) -> None:
         st.warning(t("identity.local_mode"), icon="🏠")
         return
     if actor.name != actor.id:
-        st.caption(plain(actor.id))
+        st.text(actor.id)  # plain text: no Markdown, no mailto link
     _sign_out_button()
 
 
