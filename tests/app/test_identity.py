@@ -10,6 +10,7 @@ import logging
 from pathlib import Path
 
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from app.components import identity
@@ -23,6 +24,7 @@ from tests.app.conftest import (
     ADMIN_USER,
     AUDITOR_EMAIL,
     AUDITOR_USER,
+    MAIN,
     signed_in,
     user_claims,
 )
@@ -233,3 +235,24 @@ def test_an_admin_publishes_thresholds_under_their_own_name(roles_scored):
     assert not at.exception, at.exception
     assert any(ADMIN_EMAIL in s.value for s in at.success), at.success
     assert _published(root, version) == (n_before + 1, [(ADMIN_EMAIL, "admin"), *rows_before])
+
+
+def test_unreadable_secrets_keep_the_app_closed(app_env, monkeypatch):
+    # A secrets file that cannot be parsed must not fall back to local mode (local admin).
+    from streamlit.errors import StreamlitSecretNotFoundError
+
+    class Unreadable:
+        def __contains__(self, key):
+            raise StreamlitSecretNotFoundError(
+                "Error parsing secrets file at {path}: {error}",
+                path="/etc/wb/secrets.toml",
+                error="Expected '=' after a key",
+                error_id="failed-parsing-secrets-file",
+            )
+
+    monkeypatch.setattr(st, "secrets", Unreadable())
+    at = AppTest.from_file(MAIN, default_timeout=60).run()
+    assert not at.exception, at.exception
+    assert any("secrets" in e.value and "illisibles" in e.value for e in at.error), at.error
+    assert not at.title  # no page ran
+    assert not at.sidebar.caption  # nobody is signed in, not even the local user
