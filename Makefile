@@ -5,6 +5,9 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 DEMO   := data/demo/claims_2024.xlsx
 PORT   ?= 8501
+# `make run` listens on this machine only; `make run ADDRESS=0.0.0.0` opens it to the network
+# (do that only with sign-in configured: see README, "Sign-in and roles").
+ADDRESS ?= localhost
 
 export PYTHONDONTWRITEBYTECODE = 1
 export PIP_DISABLE_PIP_VERSION_CHECK = 1
@@ -13,7 +16,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK = 1
 
 run: $(STAMP) demo model
 	$(VENV)/bin/streamlit run app/main.py --server.headless true --server.port $(PORT) \
-		--browser.gatherUsageStats false
+		--server.address $(ADDRESS) --browser.gatherUsageStats false
 
 test: $(STAMP) browser
 	$(VENV)/bin/ruff check .

@@ -1,9 +1,16 @@
-"""Entry point: page config, logging, language switch and navigation. Nothing else."""
+"""Entry point: page config, logging, sign-in, language switch and navigation. Nothing else.
+
+A session that is not signed in (or signed in without a role) gets the sign-in (or refusal)
+page at every address and nothing else. Every page runs inside a safety net: a
+``WorkbenchError`` escaping it is shown as its message, anything else is logged with its
+traceback and shown as a short generic message (the browser never gets a traceback).
+"""
 
 from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 # `streamlit run app/main.py` puts app/ on sys.path; the project root holds `app` and `core`.
@@ -16,8 +23,22 @@ import streamlit as st  # noqa: E402
 from app import resources  # noqa: E402
 from app.components import identity, language  # noqa: E402
 from app.i18n import t  # noqa: E402
+from core.config.identity import Actor  # noqa: E402
+from core.exceptions import WorkbenchError  # noqa: E402
 
 PAGES_DIR = Path(__file__).parent / "views"
+# (file in views/, title key, icon, url path); the first one is the default page.
+PAGES = (
+    ("upload.py", "nav.upload", "📥", "upload"),
+    ("thresholds.py", "nav.thresholds", "🎚️", "thresholds"),
+    ("explain.py", "nav.explain", "🔎", "explain"),
+    ("review.py", "nav.review", "📝", "review"),
+    ("drift.py", "nav.drift", "📈", "drift"),
+    ("model.py", "nav.model", "🧠", "model"),
+    ("journal.py", "nav.journal", "📜", "journal"),
+)
+
+logger = logging.getLogger("app")
 
 
 def _configure_logging() -> None:
@@ -30,32 +51,66 @@ def _configure_logging() -> None:
         root.setLevel(logging.INFO)
 
 
-def main() -> None:
-    st.set_page_config(page_title="Claims Triage Workbench", page_icon="⚖️", layout="wide")
-    _configure_logging()
-    language.init(default=resources.config().locale)
+def guarded(run: Callable[[], None], where: str) -> None:
+    """Run ``run``; a WorkbenchError becomes its message, anything else a logged, generic one.
+
+    Streamlit's st.rerun / st.stop signals are BaseExceptions and pass through untouched.
+    """
+    try:
+        run()
+    except WorkbenchError as exc:
+        logger.warning("%s: %s", where, exc)
+        st.error(str(exc), icon="⛔")
+    except Exception:
+        logger.exception("unexpected error in %s", where)
+        st.error(t("app.unexpected_error"), icon="⛔")
+
+
+def _gate(session: identity.Session) -> None:
+    """The sign-in or refusal page, at every page's address (no "page not found")."""
+    if session.state == identity.NO_ROLE:
+
+        def only_page() -> None:
+            identity.refused_page(session.email)
+    else:
+        only_page = identity.sign_in_page
+    title = t("identity.refused_title" if session.state == identity.NO_ROLE else "nav.sign_in")
     pages = [
-        st.Page(
-            PAGES_DIR / "upload.py",
-            title=t("nav.upload"),
-            icon="📥",
-            url_path="upload",
-            default=True,
-        ),
-        st.Page(
-            PAGES_DIR / "thresholds.py", title=t("nav.thresholds"), icon="🎚️", url_path="thresholds"
-        ),
-        st.Page(PAGES_DIR / "explain.py", title=t("nav.explain"), icon="🔎", url_path="explain"),
-        st.Page(PAGES_DIR / "review.py", title=t("nav.review"), icon="📝", url_path="review"),
-        st.Page(PAGES_DIR / "drift.py", title=t("nav.drift"), icon="📈", url_path="drift"),
-        st.Page(PAGES_DIR / "model.py", title=t("nav.model"), icon="🧠", url_path="model"),
+        st.Page(only_page, title=title, icon="🔐", url_path=url_path, default=i == 0)
+        for i, (*_, url_path) in enumerate(PAGES)
     ]
-    resources.job_runner()  # started once per server process
+    page = st.navigation(pages, position="hidden")
+    with st.sidebar:
+        language.show()
+    guarded(page.run, "the sign-in page")
+
+
+def _app(actor: Actor) -> None:
+    pages = [
+        st.Page(PAGES_DIR / file, title=t(key), icon=icon, url_path=url_path, default=i == 0)
+        for i, (file, key, icon, url_path) in enumerate(PAGES)
+    ]
     page = st.navigation(pages)
     with st.sidebar:
         language.show()
-        identity.show()
-    page.run()
+        identity.show(actor)
+    guarded(page.run, f"page {page.title!r}")
+
+
+def _start() -> None:
+    language.init(default=resources.config().locale)
+    resources.job_runner()  # started once per server process
+    session = identity.session()
+    if session.actor is None:
+        _gate(session)
+    else:
+        _app(session.actor)
+
+
+def main() -> None:
+    st.set_page_config(page_title="Claims Triage Workbench", page_icon="⚖️", layout="wide")
+    _configure_logging()
+    guarded(_start, "the app's start")
 
 
 main()

@@ -2,7 +2,8 @@
 
 Owns the version choice, the pending action awaiting confirmation and the outcome message.
 Both actions verify the model's files (SHA-256 manifest) before switching; a refused
-model is reported with what to do.
+model is reported with what to do. Both are admin actions (checked in core): an auditor sees
+them disabled, and a refusal from core is shown as an error.
 """
 
 from __future__ import annotations
@@ -83,6 +84,7 @@ def previous_version(versions: list[ModelVersion]) -> ModelVersion | None:
 def _actions(versions: list[ModelVersion]) -> None:
     inactive = [v.version for v in versions if not v.active]
     back = previous_version(versions)
+    admin = identity.current().is_admin  # core checks it again when switching
     left, middle, right = st.columns([3, 2, 2], vertical_alignment="bottom")
     if inactive:
         chosen = left.selectbox(t("model_page.choose_version"), inactive, key=SELECT_KEY)
@@ -94,7 +96,7 @@ def _actions(versions: list[ModelVersion]) -> None:
         key="model_page.activate",
         icon="✔️",
         width="stretch",
-        disabled=chosen is None,
+        disabled=chosen is None or not admin,
         on_click=_ask,
         args=("activate", chosen),
     )
@@ -103,11 +105,13 @@ def _actions(versions: list[ModelVersion]) -> None:
         key="model_page.rollback",
         icon="↩️",
         width="stretch",
-        disabled=back is None,
+        disabled=back is None or not admin,
         help=None if back is not None else t("model_page.rollback_none"),
         on_click=_ask,
         args=("rollback", back.version if back else None),
     )
+    if not admin:
+        st.caption(t("model_page.admin_only"))
     pending = st.session_state.get(PENDING_KEY)
     if pending is None:
         return

@@ -1,7 +1,8 @@
 """Publish the slider's pair as the active thresholds of the active model version.
 
 Owns the reason field and the outcome message. Publishing needs a reason and an admin (checked
-in core); it records the signed-in identity, the costs in force, the time and where the pair
+in core; an auditor sees the controls disabled, and a refusal from core is shown as an error);
+it records the signed-in identity, the costs in force, the time and where the pair
 came from (a chooser, or manual). It runs inside the slider's fragment, then asks for one
 full rerun so the history and the rest of the page show the new active pair.
 """
@@ -36,12 +37,14 @@ def show(version: str, pair: tuple[float, float], source: str) -> None:
             version=version,
         )
     )
+    admin = identity.current().is_admin  # core checks it again when publishing
     left, right = st.columns([4, 1], vertical_alignment="bottom")
     left.text_input(
         t("thresholds.reason_label"),
         key=REASON_KEY,
         placeholder=t("thresholds.reason_placeholder"),
         max_chars=500,
+        disabled=not admin,
     )
     right.button(
         t("thresholds.publish_button"),
@@ -49,9 +52,12 @@ def show(version: str, pair: tuple[float, float], source: str) -> None:
         type="primary",
         icon="📌",
         width="stretch",
+        disabled=not admin,
         on_click=_publish,
         args=(version, pair, source),
     )
+    if not admin:
+        st.caption(t("thresholds.publish_admin_only"))
     if st.session_state.pop(REFRESH_KEY, False):
         st.rerun()  # the history and the page's active pair are outside this fragment
     feedback = st.session_state.pop(FEEDBACK_KEY, None)

@@ -114,8 +114,14 @@ class AuthConfig:
         return None
 
     def actor_from_claims(self, claims: Mapping[str, Any]) -> Actor | None:
-        """The actor of a signed-in user from their ID-token claims (None: no role)."""
+        """The actor of a signed-in user from their ID-token claims (None: no role).
+
+        An e-mail the provider says it did not verify (``email_verified`` false) is ignored:
+        it grants no role from the e-mail lists and is not the identity (``sub`` is).
+        """
         email = str(claims.get("email") or "").strip()
+        if email and str(claims.get("email_verified", True)).strip().lower() == "false":
+            email = ""
         subject = email or str(claims.get("sub") or "").strip()
         if not subject:
             return None

@@ -7,13 +7,16 @@ folder. On a failed test, a full-page screenshot is kept in tests/e2e/artifacts/
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import re
+import secrets
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 import pytest
@@ -41,6 +44,20 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def _wait_answering(url: str, proc: subprocess.Popen, what: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{what} exited early with code {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"{what} did not answer {url} within {timeout} s")
 
 
 def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 90) -> None:
@@ -105,14 +122,21 @@ def add_scored_batch(
 
 
 @contextlib.contextmanager
-def serve(root: Path, *, profile: Path | None = None) -> Iterator[str]:
-    """Serve the app as `make run` does, on a free port, with data in ``root`` (and the
-    configuration profile ``profile``, a YAML path, when given); yields the URL."""
-    env = dict(os.environ)
+def serve(
+    root: Path,
+    *,
+    secrets_file: Path | None = None,
+    env: dict[str, str] | None = None,
+    args: Sequence[str] = (),
+) -> Iterator[str]:
+    """Serve the app as `make run` does, on a free port, with data in ``root``; yields the URL.
+
+    Streamlit reads its secrets from ``secrets_file`` only (by default a file that does not exist:
+    local mode, whatever secrets.toml the machine has). ``env`` adds environment variables
+    (e.g. WORKBENCH_PROFILE) and ``args`` Streamlit options."""
+    env = {**os.environ, **(env or {})}
     env["WORKBENCH_DATA_DIR"] = str(root / "data")
     env["WORKBENCH_MODELS_DIR"] = str(root / "models")
-    if profile is not None:
-        env["WORKBENCH_PROFILE"] = str(profile)
     port = _free_port()
     cmd = [
         sys.executable,
@@ -128,6 +152,9 @@ def serve(root: Path, *, profile: Path | None = None) -> Iterator[str]:
         "127.0.0.1",
         "--browser.gatherUsageStats",
         "false",
+        "--secrets.files",
+        str(secrets_file or root / "no-secrets.toml"),
+        *args,
     ]
     with open(root / "streamlit.log", "wb") as log:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -141,6 +168,51 @@ def serve(root: Path, *, profile: Path | None = None) -> Iterator[str]:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+@contextlib.contextmanager
+def oidc_provider(users: Sequence[Mapping[str, object]], log_path: Path) -> Iterator[str]:
+    """A real OpenID Connect provider (oidc-provider-mock) in its own process, on a free
+    localhost port; ``users`` are its predefined users (claims, each with a ``sub``), chosen
+    by typing the ``sub`` in its authorization form. Yields its issuer URL."""
+    port = _free_port()
+    cmd = [sys.executable, "-m", "oidc_provider_mock", "--host", "127.0.0.1", "--port", str(port)]
+    for claims in users:
+        cmd += ["--user-claims", json.dumps(claims)]
+    issuer = f"http://127.0.0.1:{port}"
+    with open(log_path, "wb") as log:
+        env = {**os.environ, "NO_COLOR": "1"}
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            _wait_answering(f"{issuer}/.well-known/openid-configuration", proc, "the OIDC provider")
+            yield issuer
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def write_auth_secrets(path: Path, issuer: str) -> Path:
+    """Streamlit's secrets with an ``[auth]`` section for ``issuer`` (random, throwaway
+    secrets; the redirect URI's ``{port}`` is filled in by Streamlit with the server's)."""
+    path.write_text(
+        "[auth]\n"
+        'redirect_uri = "http://127.0.0.1:{port}/oauth2callback"\n'
+        f'cookie_secret = "{secrets.token_urlsafe(32)}"\n'
+        'client_id = "claims-triage-workbench"\n'
+        f'client_secret = "{secrets.token_urlsafe(24)}"\n'
+        f'server_metadata_url = "{issuer}/.well-known/openid-configuration"\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+def keep_local(context) -> None:
+    """Abort every request of a browser context that leaves this machine (the provider's
+    pages link a stylesheet on a CDN): tests only talk to 127.0.0.1."""
+    context.route(re.compile(r"^(?!https?://(127\.0\.0\.1|localhost)[:/]).*"), lambda r: r.abort())
 
 
 @pytest.fixture(scope="session")

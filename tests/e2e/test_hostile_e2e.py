@@ -132,7 +132,7 @@ def server(hostile_root: Path):
     # of the ID token. Either way it is data, shown in the sidebar and in the records.
     profile = hostile_root / "hostile_profile.yaml"
     profile.write_text(yaml.safe_dump({"auth": {"local_user": {"name": AUDITOR}}}), "utf-8")
-    with serve(hostile_root, profile=profile) as url:
+    with serve(hostile_root, env={"WORKBENCH_PROFILE": str(profile)}) as url:
         yield url
 
 
