@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import logging
 import threading
 import time
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -89,6 +91,18 @@ def run_pending(
     return outcomes
 
 
+_RUNNERS: weakref.WeakSet[JobRunner] = weakref.WeakSet()  # started in this process
+
+
+def stop_runners(timeout: float = 5.0) -> None:
+    """Stop every runner of this process (at exit, and between tests)."""
+    for runner in list(_RUNNERS):
+        runner.stop(timeout)
+
+
+atexit.register(stop_runners)
+
+
 class JobRunner:
     """A daemon thread that runs pending jobs for a server process.
 
@@ -109,6 +123,7 @@ class JobRunner:
 
     def start(self) -> JobRunner:
         self._thread.start()
+        _RUNNERS.add(self)
         return self
 
     def wake(self) -> None:

@@ -11,6 +11,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from core.config.loading import load_config
+from core.jobs.runner import stop_runners
 from core.model.registry import Registry
 from core.store.database import Store
 from tests.helpers import ADMIN
@@ -33,6 +34,7 @@ def app_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     st.cache_resource.clear()
     st.cache_data.clear()
     yield tmp_path
+    stop_runners()  # the job runner of this test's server resources (its own database)
     st.cache_resource.clear()
     st.cache_data.clear()
 

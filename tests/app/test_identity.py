@@ -25,6 +25,7 @@ from tests.app.conftest import (
     AUDITOR_EMAIL,
     AUDITOR_USER,
     MAIN,
+    shown,
     signed_in,
     user_claims,
 )
@@ -54,10 +55,13 @@ def test_resolve_covers_local_signed_out_refused_and_signed_in():
     assert (admin.actor.id, admin.actor.role, admin.actor.via) == (ADMIN_EMAIL, "admin", "app")
 
 
-def test_plain_keeps_markdown_out_of_a_display_name():
-    assert identity.plain("**Eve** [x](http://e.vil) :red[y]") == (
-        r"\*\*Eve\*\* \[x\]\(http\://e\.vil\) \:red\[y\]"
-    )
+def test_a_display_name_from_the_provider_is_shown_as_text(roles):
+    hostile = "**Eve** [x](http://e.vil) :red[y]"
+    at = signed_in({**AUDITOR_USER, "name": hostile})
+    assert not at.exception, at.exception
+    caption = next(c.value for c in at.sidebar.caption)
+    assert shown(caption) == f"Connecté : {hostile} (auditeur)"  # as typed, nothing rendered
+    assert "**Eve**" not in caption  # the markup reaches the page escaped
 
 
 # ------------------------------------------------------------------ sign-in and refusal
@@ -86,7 +90,7 @@ def test_a_signed_in_user_without_a_role_is_refused_by_name(roles):
     assert not at.exception, at.exception
     assert [t.value for t in at.title] == ["Access refused"]
     (refusal,) = at.error
-    assert "inconnu@ailleurs" in refusal.value and "has no role" in refusal.value
+    assert "inconnu@ailleurs" in shown(refusal.value) and "has no role" in refusal.value
     assert [b.label for b in at.button] == ["Sign out"]
     _button(at, "identity.sign_out").click().run()
     assert at.user == {"is_logged_in": False}  # st.logout() ran
@@ -233,7 +237,7 @@ def test_an_admin_publishes_thresholds_under_their_own_name(roles_scored):
     at.text_input(key="thresholds.reason").set_value("Capacité réduite").run()
     _button(at, "thresholds.publish").click().run()
     assert not at.exception, at.exception
-    assert any(ADMIN_EMAIL in s.value for s in at.success), at.success
+    assert any(ADMIN_EMAIL in shown(s.value) for s in at.success), at.success
     assert _published(root, version) == (n_before + 1, [(ADMIN_EMAIL, "admin"), *rows_before])
 
 

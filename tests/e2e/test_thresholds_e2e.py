@@ -28,12 +28,24 @@ def server(thresholds_root: Path):
         yield url
 
 
+def _initial_low(root: Path) -> float:
+    """The low threshold the page starts from: the active model's published pair."""
+    from core.model.registry import Registry
+    from core.store.database import Store
+    from tests.e2e.conftest import data_config
+
+    cfg = data_config(root)
+    with Store(cfg.paths.database) as store:
+        version = Registry(cfg.paths.models_dir, store).active().version
+        return round(store.active_thresholds(version).low, 2)
+
+
 def _net_gain(page):
     card = page.locator('[data-testid="stMetric"]').filter(has_text="Gain net attendu").first
     return card.locator('[data-testid="stMetricValue"]')
 
 
-def test_keyboard_moves_the_slider_and_the_net_gain_follows(server, page):
+def test_keyboard_moves_the_slider_and_the_net_gain_follows(server, page, thresholds_root):
     # Through the sidebar navigation, as an auditor would go there.
     page.goto(server)
     wait_app_idle(page)
@@ -46,11 +58,15 @@ def test_keyboard_moves_the_slider_and_the_net_gain_follows(server, page):
     assert before.endswith("DH")
     slider = page.locator('[data-testid="stSlider"]').first
     thumb = slider.locator('input[type="range"]').first  # the low handle
-    expect(thumb).to_have_value("0.15")
+    start = _initial_low(
+        thresholds_root
+    )  # the pair registered with the model, on the slider's grid
+    expect(thumb).to_have_value(f"{start:g}")
     thumb.focus()
     for _ in range(5):
         page.keyboard.press("ArrowRight")
-    expect(slider.locator('[data-testid="stSliderThumbValue"]').first).to_have_text("0.20")
+    moved = f"{start + 0.05:.2f}"
+    expect(slider.locator('[data-testid="stSliderThumbValue"]').first).to_have_text(moved)
     expect(value).not_to_have_text(before, timeout=30_000)
     wait_app_idle(page)
     after = value.inner_text()
