@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 import numpy as np
 import pandas as pd
 
-from core.config.identity import Actor
+from core.config.identity import Actor, require
 from core.config.settings import Config
 from core.decide.decisions import check_thresholds, decide
 from core.decide.rules import RuleOutcome, apply_rules
@@ -142,6 +142,8 @@ def redecide(
     low, high = check_thresholds(low, high)
     if save and actor is None:
         raise WorkbenchError("A re-decision that is stored needs the identity of who asked.")
+    if save and thresholds_id is None:
+        require(actor, "decisions.override")  # applying a pair nobody published
     timer = _Timer()
     latest, claims, probabilities = _stored_probabilities(batch_id, store, timer)
     source = "manual" if thresholds_id is None else store.get_thresholds(thresholds_id).source

@@ -209,3 +209,21 @@ def test_latest_scorings_matches_latest_scoring_of_each_batch(cfg, setup):
     assert set(everything) == {first, second} and never not in everything
     for batch_id in (first, second):
         assert everything[batch_id] == store.latest_scoring(batch_id)
+
+
+def test_an_auditor_may_store_decisions_only_with_the_published_pair(cfg, setup):
+    from core.exceptions import PermissionDeniedError
+    from tests.helpers import AUDITOR
+
+    store, registry, version = setup
+    batch_id = save(store, keyed_batch(cfg, 120), "e" * 64)
+    score_batch(batch_id, store, registry, cfg, actor=AUDITOR)
+    published = store.active_thresholds(version)
+    with pytest.raises(PermissionDeniedError, match="paire non publiée"):
+        redecide(batch_id, 0.05, 0.95, store, cfg, save=True, actor=AUDITOR)
+    again = redecide(
+        batch_id, published.low, published.high, store, cfg, save=True,
+        thresholds_id=published.id, actor=AUDITOR,
+    )  # fmt: skip
+    assert again.scored_at is not None
+    assert redecide(batch_id, 0.05, 0.95, store, cfg, save=True, actor=ADMIN).scored_at
