@@ -13,6 +13,7 @@ import re
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -97,7 +98,8 @@ def test_two_servers_eight_auditors_and_the_cli_share_one_data_folder(tmp_path):
     frame, _ = generate_claims(200, seed=77, year=2025, id_start=900_000)
     write_claims_xlsx(frame, cli_file)
     with serve(root) as first, serve(root) as second:
-        outcomes = asyncio.run(_all_users([first, second], files))
+        with ThreadPoolExecutor(1) as pool:  # its own event loop, beside the sync fixtures'
+            outcomes = pool.submit(asyncio.run, _all_users([first, second], files)).result()
         # The command line while both servers are up (and their job runners working).
         listed = _cli(root, "models", "list")
         scored = _cli(root, "score", "--input", str(cli_file), "--output", str(root / "r.xlsx"))
