@@ -126,17 +126,17 @@ def eb_smoothing(
 ) -> float:
     """Empirical-Bayes smoothing ``m = p(1-p) / tau^2`` (method of moments), in [lo, hi].
 
-    ``tau^2`` = weighted spread of the levels' rates around their parents' rates minus the
-    binomial noise expected from their counts. No measurable spread -> ``hi``.
+    ``tau^2`` = spread of the levels' rates around their parents' rates, each level counted
+    once (a prior over levels: a rare level weighs as much as a frequent one), minus the
+    binomial noise expected from each level's count. No measurable spread -> ``hi``.
     """
     n = counts.astype(float)
-    total = n.sum()
-    if total <= 0 or len(n) < 2:
+    if len(n) < 2 or n.sum() <= 0:
         return hi
     rate = sums / np.maximum(n, 1.0)
     p = float(np.clip(np.average(parent, weights=n), 1e-3, 1 - 1e-3))
-    spread = float(np.average((rate - parent) ** 2, weights=n))
-    noise = p * (1 - p) * len(n) / total
+    spread = float(np.mean((rate - parent) ** 2))
+    noise = float(np.mean(p * (1 - p) / np.maximum(n, 1.0)))
     tau2 = spread - noise
     return float(np.clip(p * (1 - p) / tau2, lo, hi)) if tau2 > 0 else hi
 
