@@ -12,7 +12,7 @@ ADDRESS ?= localhost
 export PYTHONDONTWRITEBYTECODE = 1
 export PIP_DISABLE_PIP_VERSION_CHECK = 1
 
-.PHONY: run test bench lint format demo model browser clean screenshots
+.PHONY: run test bench lint format demo model browser clean screenshots acceptance
 
 run: $(STAMP) demo model
 	$(VENV)/bin/streamlit run app/main.py --server.headless true --server.port $(PORT) \
@@ -61,3 +61,7 @@ clean:
 
 screenshots: $(STAMP) browser
 	$(PY) scripts/screenshots.py
+
+# Issue 10's acceptance measurements (JSON lines): model vs baselines, safe pair, guarantee.
+acceptance: $(STAMP)
+	$(PY) scripts/model_acceptance.py

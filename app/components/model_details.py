@@ -88,6 +88,11 @@ def _model_name(name: str) -> str:
         "xgboost_default": t("model_page.model_xgboost_default"),
         "mlp": t("model_page.model_mlp"),
         "xgboost_tuned": t("model_page.model_xgboost_tuned"),
+        "family_xgboost": t("model_page.model_xgboost_tuned"),
+        "family_linear": t("model_page.model_family_linear"),
+        "family_blend": t("model_page.model_family_blend"),
+        "baseline_onehot_logistic": t("model_page.model_baseline_onehot_logistic"),
+        "baseline_onehot_xgboost": t("model_page.model_baseline_onehot_xgboost"),
     }
     return names.get(name, name)
 

@@ -31,6 +31,8 @@ def _print_report(report: ValidationReport, lang: str) -> None:
     if len(frame):
         with pd.option_context("display.width", 200, "display.max_rows", 500):
             print(frame.to_string(index=False, max_colwidth=90))
+    for line in report.notes(lang):
+        print(line)
     print(report.summary(lang))
 
 

@@ -92,6 +92,8 @@ def _read_labelled(path: Path, cfg: Config, lang: str) -> tuple[pd.DataFrame, st
         refused = _t(lang, f"{name} refusé : corrigez les erreurs.", f"{name} rejected: fix it.")
         print(refused, file=sys.stderr)
         return None
+    for line in batch.report.notes(lang):  # the label's values and their meaning, shared columns
+        print(line)
     return batch.frame, opened.sha256
 
 
@@ -154,6 +156,19 @@ def _print_training(result: TrainingResult, version: ModelVersion, lang: str) ->
             print(result.comparison.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
     scalars = {k: v for k, v in result.metrics.items() if isinstance(v, int | float)}
     print("  ".join(f"{k}={v:.4f}" for k, v in scalars.items()))
+    interval = result.metrics.get("net_gain_interval") or {}
+    if interval:
+        print(
+            _t(
+                lang,
+                f"Famille {result.model.family} ({result.metrics.get('selection')}) ; gain net "
+                f"test {interval['net_gain']:,.0f}, intervalle {interval['confidence']:.0%} "
+                f"[{interval['lower']:,.0f} ; {interval['upper']:,.0f}].",
+                f"Family {result.model.family} ({result.metrics.get('selection')}); test net "
+                f"gain {interval['net_gain']:,.0f}, {interval['confidence']:.0%} interval "
+                f"[{interval['lower']:,.0f}, {interval['upper']:,.0f}].",
+            )
+        )
     state = "active" if version.active else "candidate"
     sizes = f"{result.n_train} / {result.n_valid} / {result.n_test}"
     print(

@@ -53,10 +53,44 @@ def load_config(profile: str | None = None, *, path: Path | None = None) -> Conf
                 f"Profile {profile!r} not found ({prof_path}). "
                 f"Available: {', '.join(available_profiles())}."
             )
-        raw = _merge(raw, _read_yaml(prof_path))
+        profile_raw = _read_yaml(prof_path)
+        raw = _merge(raw, profile_raw)
+        raw = _own_label_lists(raw, base_label_name(_read_yaml(base_path)), profile_raw)
         name = prof_path.stem
     raw["profile"] = name
     return config_from_dict(raw, root=PROJECT_ROOT)
+
+
+def base_label_name(raw: dict[str, Any]) -> str | None:
+    """The header of the label column in a raw configuration mapping (None if unmapped)."""
+    columns = (raw.get("schema") or {}).get("columns") or []
+    return next(
+        (c.get("name") for c in columns if isinstance(c, dict) and c.get("role") == "label"), None
+    )
+
+
+def _own_label_lists(
+    merged: dict[str, Any], base_label: str | None, profile: dict[str, Any]
+) -> dict[str, Any]:
+    """A profile whose label is another column than the default's keeps only its own lists.
+
+    The default lists (``y`` = justified, ``n`` = not) describe the reference « Fondée »
+    column; inheriting them for another column silently gave a Y/N file an inverted or
+    unchecked polarity. Without lists of its own, the label is marked undeclared: ingest
+    reports its values as unmapped and training refuses with what to add.
+    """
+    label = base_label_name(merged)
+    if label is None or label == base_label:
+        return merged
+    own = (profile.get("schema") or {}).get("label")
+    schema = dict(merged["schema"])
+    if isinstance(own, dict) and (own.get("positive") or own.get("negative")):
+        schema["label"] = dict(own)
+    else:
+        schema["label"] = {"positive": [], "negative": [], "declared": False}
+        if isinstance(own, dict):  # unlabelled / excluded lists given alone are kept
+            schema["label"] |= {k: v for k, v in own.items() if k in ("unlabelled", "excluded")}
+    return {**merged, "schema": schema}
 
 
 def config_from_dict(raw: dict[str, Any], *, root: Path = PROJECT_ROOT) -> Config:

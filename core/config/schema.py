@@ -26,6 +26,8 @@ ROLES = (
     "extra_number",
 )
 COLUMN_TYPES = ("id", "category", "number", "amount", "date", "label", "text")
+# A duration column (tenure) may be given in another unit: converted to years for features.
+UNITS_PER_YEAR = {"years": 1.0, "months": 12.0, "weeks": 52.1775, "days": 365.25}
 
 
 @dataclass(frozen=True)
@@ -42,8 +44,13 @@ class ColumnSpec:
     date_format: str = "%d/%m/%Y"
     min: float | None = None
     max: float | None = None
+    unit: str | None = None  # tenure only: years (default) | months | weeks | days
 
     def __post_init__(self) -> None:
+        if self.unit is not None and self.unit not in UNITS_PER_YEAR:
+            raise ValueError(f"unit {self.unit!r} is not one of {', '.join(UNITS_PER_YEAR)}")
+        if self.unit is not None and self.role != "tenure":
+            raise ValueError(f"column {self.name!r}: a unit is only read for the tenure role")
         if self.role not in ROLES:
             raise ValueError(f"role {self.role!r} is not one of {', '.join(ROLES)}")
         if self.type not in COLUMN_TYPES:
@@ -59,20 +66,39 @@ class ColumnSpec:
         if self.min is not None and self.max is not None and self.min > self.max:
             raise ValueError(f"min ({self.min}) is greater than max ({self.max})")
 
+    @property
+    def years_per_unit(self) -> float:
+        """Factor turning this column's values into years (1 unless a unit is declared)."""
+        return 1.0 / UNITS_PER_YEAR[self.unit or "years"]
+
 
 @dataclass(frozen=True)
 class LabelSpec:
-    """How raw label values map to 1 / 0 / unlabelled / excluded (compared normalised)."""
+    """How raw label values map to 1 / 0 / unlabelled / excluded (compared normalised).
+
+    ``declared`` is False when a profile maps its own label column without listing its own
+    values: the default lists (made for the reference « Fondée » column, where "y" means
+    justified) are then not inherited, and training refuses until the profile lists them.
+    """
 
     positive: tuple[str, ...] = ("1",)
     negative: tuple[str, ...] = ("0",)
     unlabelled: tuple[str, ...] = ()
     excluded: tuple[str, ...] = ()
     other_is_negative: bool = False  # any value not listed counts as 0
+    declared: bool = True
 
     def __post_init__(self) -> None:
-        if not self.positive:
+        if self.declared and not self.positive:
             raise ValueError("positive must list at least one value")
+
+    def meaning(self) -> dict[str, str]:
+        """Listed value -> "positive" | "negative" | "unlabelled" | "excluded" (first wins)."""
+        out: dict[str, str] = {}
+        for kind in ("positive", "negative", "unlabelled", "excluded"):
+            for value in getattr(self, kind):
+                out.setdefault(value, kind)
+        return out
 
 
 @dataclass(frozen=True)
@@ -83,6 +109,12 @@ class SchemaConfig:
 
     def __post_init__(self) -> None:
         seen: set[str] = set()
+        for name, roles in self.shared_headers().items():
+            if "label" in roles:
+                raise ValueError(
+                    f"column {name!r} is mapped to the label and to {', '.join(roles)}: the "
+                    "label can never also be a feature"
+                )
         for col in self.columns:
             if col.key in seen:
                 raise ValueError(f"two columns share the key {col.key!r}")
@@ -100,3 +132,10 @@ class SchemaConfig:
     @property
     def keys(self) -> tuple[str, ...]:
         return tuple(c.key for c in self.columns)
+
+    def shared_headers(self) -> dict[str, tuple[str, ...]]:
+        """Header name -> the roles of every column that reads it, when more than one does."""
+        by_name: dict[str, list[str]] = {}
+        for col in self.columns:
+            by_name.setdefault(col.name, []).append(col.role)
+        return {n: tuple(r) for n, r in by_name.items() if len(r) > 1}

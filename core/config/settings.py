@@ -64,6 +64,60 @@ class ThresholdsConfig:
             raise ValueError(f"need 0 <= low <= high <= 1 (got low={self.low}, high={self.high})")
 
 
+FAMILIES = ("xgboost", "linear", "blend")
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """Training choices (``model:`` in the YAML). ``None`` means "scaled to the data".
+
+    * ``encoding_min_count``: levels seen fewer times share their parent's justified rate
+      (auto: ``clip(n / 2000, 1, 20)`` training claims);
+    * ``encoding_smoothing``: weight of the parent's rate, in claims (auto: estimated per
+      column from the spread of its levels' rates, empirical Bayes);
+    * ``onehot_min_count``: a level of a category seen at least this often also gets its own
+      0/1 feature (auto: ``clip(n / 1000, 3, 30)``), at most ``onehot_max_levels`` per column;
+    * ``families``: the registrable model families compared (XGBoost, L2 logistic regression,
+      and their blend); ``selection_tolerance``: the registered model is the one with the
+      lowest log-loss among those whose validation net gain is within this share of the
+      audit-everything cost of the best one;
+    * ``cv_max_rows``: up to this many labelled training claims, selection, tuning and the
+      threshold choice use ``cv_folds`` time-ordered folds instead of one validation slice;
+    * ``gain_confidence`` / ``bootstrap``: the published pair maximises the lower
+      ``gain_confidence`` bound of the net gain over ``bootstrap`` resamples of the claims.
+    """
+
+    encoding_min_count: int | None = None
+    encoding_smoothing: float | None = None
+    onehot_min_count: int | None = None
+    onehot_max_levels: int = 100
+    families: tuple[str, ...] = FAMILIES
+    selection_tolerance: float = 0.01
+    cv_max_rows: int = 5000
+    cv_folds: int = 4
+    gain_confidence: float = 0.9
+    bootstrap: int = 300
+
+    def __post_init__(self) -> None:
+        for name in ("encoding_min_count", "onehot_min_count"):
+            value = getattr(self, name)
+            if value is not None and value < 1:
+                raise ValueError(f"{name} must be >= 1 (or null: scaled to the data)")
+        if self.encoding_smoothing is not None and self.encoding_smoothing < 0:
+            raise ValueError("encoding_smoothing must be >= 0 (or null: estimated)")
+        if self.onehot_max_levels < 0:
+            raise ValueError("onehot_max_levels must be >= 0")
+        unknown = [f for f in self.families if f not in FAMILIES]
+        if unknown or not self.families:
+            raise ValueError(f"families must be among {', '.join(FAMILIES)} (got {unknown})")
+        if not 0 <= self.selection_tolerance < 1:
+            raise ValueError("selection_tolerance must be in [0, 1)")
+        if self.cv_folds < 2 or self.cv_max_rows < 0:
+            raise ValueError("cv_folds must be >= 2 and cv_max_rows >= 0")
+        if not 0.5 <= self.gain_confidence < 1 or self.bootstrap < 20:
+            raise ValueError("gain_confidence must be in [0.5, 1) and bootstrap >= 20")
+
+
 @dataclass(frozen=True)
 class MaxAutoValidationsRule:
     enabled: bool = True
@@ -118,6 +172,7 @@ class Config:
     drift: DriftConfig = field(default_factory=DriftConfig)
     auth: AuthConfig = field(default_factory=AuthConfig)
     store: StoreConfig = field(default_factory=StoreConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
     locale: str = "fr"
     profile: str = "default"
     source_hash: str = ""  # SHA-256 of the merged YAML, recorded with models

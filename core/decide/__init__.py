@@ -2,12 +2,14 @@
 
 Costs in DH and their evaluation (``costs``), decisions from a (low, high) pair and the
 vectorised cost surface (``decisions``), the threshold choosers — cost minimum, Yao's closed
-form, audit capacity, error guarantee (``thresholds``) — and the business rules that can
-only move a claim towards human audit (``rules``).
+form, audit capacity, error guarantee (MAPIE risk control, ``guarantee``), the safe pair
+maximising a lower confidence bound of the net gain (``gain_bounds``) — and the business
+rules that can only move a claim towards human audit (``rules``).
 """
 
 from core.decide.costs import CostModel, Evaluation, ZoneTotals
 from core.decide.decisions import DECISION_CODES, CostSurface, check_thresholds, decide, evaluate
+from core.decide.gain_bounds import GainBootstrap, GainInterval
 from core.decide.rules import RULE_NAMES, RuleOutcome, apply_rules
 from core.decide.thresholds import (
     ThresholdChoice,
@@ -15,6 +17,7 @@ from core.decide.thresholds import (
     choose_closed_form,
     choose_cost_minimum,
     choose_guarantee,
+    choose_safe_gain,
     manual_choice,
 )
 
@@ -24,6 +27,8 @@ __all__ = [
     "CostModel",
     "CostSurface",
     "Evaluation",
+    "GainBootstrap",
+    "GainInterval",
     "RuleOutcome",
     "ThresholdChoice",
     "ZoneTotals",
@@ -33,6 +38,7 @@ __all__ = [
     "choose_closed_form",
     "choose_cost_minimum",
     "choose_guarantee",
+    "choose_safe_gain",
     "decide",
     "evaluate",
     "manual_choice",

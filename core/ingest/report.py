@@ -12,6 +12,80 @@ from core.ingest.normalize import cell_to_text
 from core.ingest.texts import _FRAME_COLUMNS, _SEVERITY, _summary
 
 MAX_LISTED = 50  # rows listed one by one per (column, problem)
+MEANINGS = ("positive", "negative", "unlabelled", "excluded", "unmapped")
+_MEANING_TEXT = {
+    "fr": {"positive": "fondée (1)", "negative": "non fondée (0)", "unlabelled": "sans libellé",
+           "excluded": "exclue de l'entraînement", "unmapped": "NON RECONNUE"},
+    "en": {"positive": "justified (1)", "negative": "not justified (0)",
+           "unlabelled": "unlabelled", "excluded": "excluded from training",
+           "unmapped": "NOT MAPPED"},
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class LabelValue:
+    """One distinct raw value of the label column, how often it occurs and what it means."""
+
+    value: str
+    count: int
+    meaning: str  # one of MEANINGS
+    listed: bool  # False: not in the profile's lists (other_is_negative, or unmapped)
+
+
+@dataclass(frozen=True)
+class LabelSummary:
+    """What the label column holds and how the profile reads it (shown by ingest and train)."""
+
+    header: str
+    values: tuple[LabelValue, ...]  # most frequent first
+    declared: bool  # False: the profile lists no values of its own for this column
+
+    def count(self, meaning: str) -> int:
+        return sum(v.count for v in self.values if v.meaning == meaning)
+
+    @property
+    def positive_rate(self) -> float | None:
+        """Share of justified claims among the labelled ones (None when none is labelled)."""
+        pos, neg = self.count("positive"), self.count("negative")
+        return pos / (pos + neg) if pos + neg else None
+
+    def lines(self, locale: str = "fr") -> list[str]:
+        """Human-readable lines: one per value, then the resulting counts and rate."""
+        text = _MEANING_TEXT["en" if locale == "en" else "fr"]
+        en = locale == "en"
+        head = f"Label column « {self.header} »:" if en else f"Colonne libellé « {self.header} » :"
+        out = [head]
+        for v in self.values:
+            why = (
+                ""
+                if v.listed or v.meaning == "unmapped"
+                else (
+                    " (not listed: other_is_negative)"
+                    if en
+                    else " (non listée : other_is_negative)"
+                )
+            )
+            out.append(f"  « {v.value} » x {v.count:,} -> {text[v.meaning]}{why}")
+        rate = self.positive_rate
+        rate_text = "—" if rate is None else f"{rate:.1%}"
+        out.append(
+            (f"  justified {self.count('positive'):,}, not justified {self.count('negative'):,}, "
+             f"unlabelled {self.count('unlabelled'):,}, excluded {self.count('excluded'):,}, "
+             f"unmapped {self.count('unmapped'):,}; justified rate {rate_text}")
+            if en else
+            (f"  fondées {self.count('positive'):,}, non fondées {self.count('negative'):,}, "
+             f"sans libellé {self.count('unlabelled'):,}, exclues {self.count('excluded'):,}, "
+             f"non reconnues {self.count('unmapped'):,} ; taux de fondées {rate_text}")
+        )  # fmt: skip
+        return out
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "header": self.header,
+            "declared": self.declared,
+            "values": [v.__dict__ for v in self.values],
+            "positive_rate": self.positive_rate,
+        }
 
 
 @dataclass(frozen=True)
@@ -47,6 +121,9 @@ class ValidationReport:
     n_rows: int  # data rows read (after skipping blank rows)
     issues: tuple[Issue, ...]
     column_mapping: dict[str, str] = field(default_factory=dict)  # file header -> column key
+    # file header -> every key it fills, when one column serves several roles (id, client_id)
+    shared_columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    label_summary: LabelSummary | None = None
 
     @property
     def errors(self) -> tuple[Issue, ...]:
@@ -73,6 +150,19 @@ class ValidationReport:
         frame = pd.DataFrame(rows, columns=list(names), dtype=object)
         frame[names[3]] = frame[names[3]].astype("Int64")
         return frame
+
+    def notes(self, locale: str = "fr") -> list[str]:
+        """What is not a problem but must be seen: columns serving several roles, and the
+        label's values with their meaning and the resulting rates."""
+        en = locale == "en"
+        out = [
+            (f"Column « {h} » serves several roles: {', '.join(keys)}." if en else
+             f"La colonne « {h} » sert plusieurs rôles : {', '.join(keys)}.")
+            for h, keys in self.shared_columns.items()
+        ]  # fmt: skip
+        if self.label_summary is not None:
+            out += self.label_summary.lines(locale)
+        return out
 
     def summary(self, locale: str = "fr") -> str:
         """One line, e.g. "3 erreurs, 2 avertissements — lot refusé"."""

@@ -76,6 +76,14 @@ _TEXTS = {
         "duplicate ID « {value} » (also row {others}): each claim needs a unique ID. Remove "
         "the duplicate or fix the ID.",
     ),
+    "undeclared_label": (
+        "le profil ne liste aucune valeur pour sa colonne libellé « {header} » (valeurs lues : "
+        "{values}) : aucune n'est interprétée. Ajoutez au profil schema.label.positive (les "
+        "valeurs « fondée ») et schema.label.negative (les « non fondée ») avant d'entraîner.",
+        "the profile lists no values for its label column « {header} » (values read: {values}): "
+        "none is interpreted. Add schema.label.positive (the justified values) and "
+        "schema.label.negative (the not-justified ones) to the profile before training.",
+    ),
     "unknown_label": (
         "valeur « {value} » non reconnue pour le libellé (valeurs admises : {expected}). "
         "Corrigez la cellule ou ajoutez la valeur à schema.label dans la configuration.",

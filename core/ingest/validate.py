@@ -12,6 +12,7 @@ the distinct values of categories and labels.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 
@@ -20,6 +21,7 @@ import pandas as pd
 
 from core.config.schema import ColumnSpec, SchemaConfig
 from core.config.settings import LimitsConfig
+from core.ingest.labels import check_label
 from core.ingest.normalize import (
     blank_mask,
     canonical_map,
@@ -114,7 +116,7 @@ def validate(
     if not raw.headers:
         issues.add("error", "empty_file", *_where_text("empty_file", raw.file_name, raw.sheet))
         return _batch(raw, {}, pd.DataFrame(), raw.row_numbers[:0], issues)
-    mapping, positions = _map_columns(raw, schema, issues)
+    mapping, positions, shared = _map_columns(raw, schema, issues)
     frame, rows = _drop_blank_rows(raw, issues)
     if frame.empty:
         fr, en = _where_text("no_data_rows", raw.file_name, raw.sheet)
@@ -127,7 +129,12 @@ def validate(
             series = frame[pos] if pos in frame.columns else pd.Series([], dtype=object)
             typed.update(_check_column(col, series, raw.headers[pos], ctx))
     _report_uncalculated(raw, positions, issues)
-    return _batch(raw, mapping, pd.DataFrame(typed), rows, issues)
+    summary = typed.pop("_label_summary", None)
+    batch = _batch(raw, mapping, pd.DataFrame(typed), rows, issues)
+    return dataclasses.replace(
+        batch,
+        report=dataclasses.replace(batch.report, shared_columns=shared, label_summary=summary),
+    )
 
 
 def _batch(
@@ -145,8 +152,9 @@ def _batch(
 
 def _map_columns(
     raw: RawTable, schema: SchemaConfig, issues: _Issues
-) -> tuple[dict[str, str], dict[str, int]]:
-    """(file header -> key, key -> position of its first column); header issues reported."""
+) -> tuple[dict[str, str], dict[str, int], dict[str, tuple[str, ...]]]:
+    """(file header -> key, key -> position of its first column, header -> every key it
+    fills when it serves several roles); header issues reported."""
     lookup = header_lookup(schema)
     found: dict[str, list[int]] = {}
     for pos, header in enumerate(raw.headers):
@@ -164,11 +172,33 @@ def _map_columns(
             _report_duplicate_column(raw, positions, issues)
     if not found:
         _report_no_known_column(raw, schema, issues)
+    shared: dict[str, list[str]] = {}
     for col in schema.columns if found else ():
-        if col.key not in found:
+        if col.key in found:
+            continue
+        pos = _shared_position(col, raw, found)
+        if pos is None:
             _report_missing_column(col, issues, raw)
-    mapping = {raw.headers[p]: k for k, ps in found.items() for p in ps}
-    return mapping, {k: ps[0] for k, ps in found.items()}
+            continue
+        owner = next(k for k, ps in found.items() if ps[0] == pos)
+        shared.setdefault(raw.headers[pos], [owner]).append(col.key)
+        found[col.key] = [pos]
+    mapping: dict[str, str] = {}
+    for k, ps in found.items():
+        for p in ps:
+            mapping.setdefault(raw.headers[p], k)
+    return mapping, {k: ps[0] for k, ps in found.items()}, {h: tuple(k) for h, k in shared.items()}
+
+
+def _shared_position(col: ColumnSpec, raw: RawTable, found: dict[str, list[int]]) -> int | None:
+    """The position of a header already read for another role that this column also names
+    (a profile may map one column to several roles, e.g. the claim and the client ID)."""
+    spellings = {normalize_header(s) for s in (col.name, *col.aliases)}
+    taken = {ps[0] for ps in found.values()}
+    for pos, header in enumerate(raw.headers):
+        if header and pos in taken and normalize_header(header) in spellings:
+            return pos
+    return None
 
 
 def _report_no_known_column(raw: RawTable, schema: SchemaConfig, issues: _Issues) -> None:
@@ -225,7 +255,7 @@ def _check_column(col: ColumnSpec, series: pd.Series, header: str, ctx: _Context
         return {col.key: pd.Series(parsed.values, dtype="datetime64[ns]")}
     text = _check_text(col, series, raw, header, ctx)
     if col.type == "label":
-        return _check_label(text, raw, header, ctx)
+        return check_label(text, raw, header, ctx.schema.label, ctx.issues, ctx.rows)
     if col.type == "category":
         text = _check_category(col, text, header, ctx)
     if col.role == "id":
@@ -332,29 +362,6 @@ def _check_duplicate_ids(ids: pd.Series, header: str, ctx: _Context) -> None:
         return {"others": ", ".join(map(str, rest[:5])) + ("…" if len(rest) > 5 else "")}
 
     ctx.issues.cells("error", "duplicate_id", header, where, ctx.rows, arr, others)
-
-
-def _check_label(text: pd.Series, raw: np.ndarray, header: str, ctx: _Context) -> dict:
-    """Raw label -> 1 / 0 / <NA>, plus ``label_excluded``; unknown values are errors."""
-    spec = ctx.schema.label
-    meaning: dict[str, str] = {}
-    for kind in ("positive", "negative", "unlabelled", "excluded"):
-        for value in getattr(spec, kind):
-            meaning.setdefault(normalize_text(value), kind)
-    kinds = {v: meaning.get(normalize_text(v)) for v in pd.unique(text.dropna())}
-    unknown = [v for v, k in kinds.items() if k is None]
-    if unknown and spec.other_is_negative:
-        kinds.update(dict.fromkeys(unknown, "negative"))
-    elif unknown:
-        where = np.flatnonzero(text.isin(unknown).to_numpy())
-        expected = ", ".join(f"« {v} »" for v in list(meaning)[:12])
-        detail = {"expected": expected}
-        ctx.issues.cells("error", "unknown_label", header, where, ctx.rows, raw, lambda _i: detail)
-    kind = text.map(kinds)
-    label = pd.Series(pd.NA, index=text.index, dtype="Int8")
-    label[kind == "positive"] = 1
-    label[kind == "negative"] = 0
-    return {"label": label, "label_excluded": (kind == "excluded").astype(bool)}
 
 
 def _report_uncalculated(raw: RawTable, positions: dict[str, int], issues: _Issues) -> None:

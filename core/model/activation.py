@@ -66,6 +66,8 @@ def pair_of(model: TrainedModel) -> InitialPair | None:
         float(chosen["low"]),
         float(chosen["high"]),
         str(chosen.get("source", "cost-optimal")),
-        "Seuils initiaux : minimum de coût sur la période de validation de l'entraînement / "
-        "initial pair: cost minimum on the training's validation period",
+        "Seuils initiaux : plus grande borne basse du gain net sur la validation de "
+        "l'entraînement (tout auditer si aucune paire ne bat l'audit complet) / initial pair: "
+        "largest lower bound of the net gain on the training's validation claims (audit "
+        "everything when no pair beats it)",
     )

@@ -20,19 +20,34 @@ import numpy as np
 import pandas as pd
 
 from core.config.schema import ROLES, SchemaConfig
+from core.model.feature_text import DESCRIPTIONS as _DESC
+from core.model.feature_text import INTERACTIONS as _INTERACTIONS
+from core.model.feature_text import interactions as _interactions
 from core.model.history import (
-    HISTORY_DESCRIPTIONS,
     HISTORY_FEATURES,
     client_history,
     history_features,
 )
-from core.model.target_encoding import TargetEncoder, hier_medians, lookup_chain, text_col
+from core.model.onehot import (
+    auto_onehot_min_count,
+    feature_name,
+    fit_levels,
+    level_text,
+    onehot_columns,
+)
+from core.model.target_encoding import (
+    TargetEncoder,
+    auto_min_count,
+    hier_medians,
+    lookup_chain,
+    text_col,
+)
 
 __all__ = ["HIERARCHY", "FeaturePipeline", "client_history"]
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: one-hot levels, resolved smoothing / min counts, tenure unit
 HIERARCHY = ("family", "category", "subcategory")
 _ROLES = tuple(r for r in ROLES if not r.startswith("extra_"))  # the schema's order
 _CODED = ("segment", "market")
@@ -48,16 +63,22 @@ class FeaturePipeline:
         extra_numbers: tuple[str, ...] = (),
         *,
         n_folds: int = 5,
-        smoothing: float = 20.0,
-        min_count: int = 30,
+        smoothing: float | None = None,
+        min_count: int | None = None,
+        onehot_min_count: int | None = None,
+        onehot_max_levels: int = 100,
+        tenure_years_per_unit: float = 1.0,
         seed: int = 0,
     ) -> None:
         self.columns = dict(columns)  # role -> frame key, present roles only
         self.extra_categories = tuple(extra_categories)
         self.extra_numbers = tuple(extra_numbers)
         self.n_folds = n_folds
-        self.smoothing = smoothing
-        self.min_count = min_count
+        self.smoothing = smoothing  # None: empirical Bayes per column and level
+        self.min_count = min_count  # None: scaled to the training rows (auto_min_count)
+        self.onehot_min_count = onehot_min_count  # None: auto_onehot_min_count
+        self.onehot_max_levels = onehot_max_levels
+        self.tenure_years_per_unit = tenure_years_per_unit
         self.seed = seed
 
     @classmethod
@@ -66,6 +87,9 @@ class FeaturePipeline:
         columns = {r: c.key for r in _ROLES if (c := schema.by_role(r)) is not None}
         extra_cat = tuple(c.key for c in schema.columns if c.role == "extra_category")
         extra_num = tuple(c.key for c in schema.columns if c.role == "extra_number")
+        tenure = schema.by_role("tenure")
+        if tenure is not None:
+            params.setdefault("tenure_years_per_unit", tenure.years_per_unit)
         return cls(columns, extra_cat, extra_num, **params)
 
     # ------------------------------------------------------------------ roles
@@ -89,14 +113,25 @@ class FeaturePipeline:
     def _encoder(self) -> TargetEncoder:
         hier = self._hier_roles
         keys = tuple(self._key(r) for r in hier)
-        return TargetEncoder(hier, keys, self._flat_encoded, self.smoothing, self.min_count)
+        return TargetEncoder(hier, keys, self._flat_encoded, self.smoothing, self.min_count_)
+
+    def _categories(self, frame: pd.DataFrame, paths: list[pd.Series]) -> dict[str, pd.Series]:
+        """Every category as text by name: hierarchy roles as path keys, then the others."""
+        out = dict(zip(self._hier_roles, paths, strict=True))
+        out.update({r: text_col(frame, self._key(r)) for r in _CODED if r in self.columns})
+        out.update({k: text_col(frame, k) for k in self.extra_categories})
+        return out
 
     # -------------------------------------------------------------------- fit
     def fit(self, frame: pd.DataFrame) -> FeaturePipeline:
         """Fit every statistic on labelled rows of ``frame`` (label 0/1); returns self."""
         y = _labels(frame, self.columns.get("label"))
         self.global_rate_ = float(y.mean())
+        self.min_count_ = self.min_count or auto_min_count(len(frame))
         self.rates_ = self._encoder.fit(frame, y)
+        oh_min = self.onehot_min_count or auto_onehot_min_count(len(frame))
+        categories = self._categories(frame, self._encoder.paths(frame))
+        self.onehot_levels_ = fit_levels(categories, oh_min, self.onehot_max_levels)
         self.freqs_ = self._fit_freqs(frame)
         self.medians_ = self._fit_medians(frame)
         self.levels_ = {
@@ -136,7 +171,7 @@ class FeaturePipeline:
             return {}
         amount = pd.to_numeric(frame[self._key("amount")], errors="coerce").astype(float)
         keys = self._encoder.paths(frame)
-        levels = hier_medians(keys, amount, self.min_count)
+        levels = hier_medians(keys, amount, max(self.min_count_, 5))
         return {
             "global": float(amount.median()),
             **dict(zip(self._hier_roles, levels, strict=True)),
@@ -152,6 +187,7 @@ class FeaturePipeline:
         cols.update(encoder.encode(frame, self.rates_, self.global_rate_, paths))
         cols.update(self._frequencies(frame, paths))
         cols.update(self._codes(frame))
+        cols.update(onehot_columns(self._categories(frame, paths), self.onehot_levels_))
         cols.update(self._numeric(frame, paths))
         cols.update(history_features(frame, history, self.columns))
         cols.update(_interactions(cols))
@@ -186,7 +222,7 @@ class FeaturePipeline:
         if "delay" in num:
             out["log_delay"] = np.log1p(np.clip(num["delay"], 0, None))
         if "tenure" in num:
-            out["tenure"] = num["tenure"]
+            out["tenure"] = num["tenure"] * self.tenure_years_per_unit
         if "pnb" in num:
             out["log_pnb"] = np.log1p(np.clip(num["pnb"], 0, None))
         if "amount" in num:
@@ -233,14 +269,15 @@ class FeaturePipeline:
         specs: list[tuple[str, str, list[str]]] = []
         for i, role in enumerate(self._hier_roles):
             path = [self._key(r) for r in self._hier_roles[: i + 1]]
-            specs.append((f"rate_{role}", _DESC["rate_h"].format(role, self.min_count), path))
+            specs.append((f"rate_{role}", _DESC["rate_h"].format(role, self.min_count_), path))
         for key in self._flat_encoded:
-            specs.append((f"rate_{key}", _DESC["rate"].format(key, self.min_count), [key]))
+            specs.append((f"rate_{key}", _DESC["rate"].format(key, self.min_count_), [key]))
         for i, role in enumerate(self._hier_roles):
             path = [self._key(r) for r in self._hier_roles[: i + 1]]
             specs.append((f"freq_{role}", _DESC["freq"].format(role), path))
         specs += [(f"freq_{k}", _DESC["freq"].format(k), [k]) for k in self.extra_categories]
         specs += [(f"{k}_code", _DESC["code"].format(k), [k]) for k in self.levels_]
+        specs += self._onehot_specs()
         specs += [(n, _DESC[n], [self._key(r) for r in rs]) for n, rs in self._numeric_specs()]
         specs += [(k, _DESC["extra_number"].format(k), [k]) for k in self.extra_numbers]
         if self.has("client_id", "date"):
@@ -255,6 +292,19 @@ class FeaturePipeline:
                 merged = list(dict.fromkeys([*sources[needs], *sources[dev]]))
                 specs.append((name, _DESC[name], merged))
         return [{"name": n, "description": d, "sources": list(s)} for n, d, s in specs]
+
+    def _onehot_specs(self) -> list[tuple[str, str, list[str]]]:
+        hier = self._hier_roles
+        out = []
+        for name, levels in self.onehot_levels_.items():
+            if name in hier:
+                sources = [self._key(r) for r in hier[: hier.index(name) + 1]]
+            else:
+                sources = [self._key(name) if name in self.columns else name]
+            for i, level in enumerate(levels):
+                desc = _DESC["onehot"].format(name, level_text(level))
+                out.append((feature_name(name, i), desc, sources))
+        return out
 
     def _numeric_specs(self) -> list[tuple[str, tuple[str, ...]]]:
         hier = self._hier_roles
@@ -288,8 +338,13 @@ class FeaturePipeline:
                 "n_folds": self.n_folds,
                 "smoothing": self.smoothing,
                 "min_count": self.min_count,
+                "onehot_min_count": self.onehot_min_count,
+                "onehot_max_levels": self.onehot_max_levels,
+                "tenure_years_per_unit": self.tenure_years_per_unit,
                 "seed": self.seed,
             },
+            "min_count": self.min_count_,
+            "onehot_levels": self.onehot_levels_,
             "global_rate": self.global_rate_,
             "rates": self.rates_,
             "freqs": self.freqs_,
@@ -301,13 +356,16 @@ class FeaturePipeline:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> FeaturePipeline:
         """Rebuild a fitted pipeline from :meth:`to_dict` output."""
-        if data.get("format_version") != FORMAT_VERSION:
-            raise ValueError(f"unsupported features format {data.get('format_version')!r}")
+        version = data.get("format_version")
+        if version not in (1, FORMAT_VERSION):
+            raise ValueError(f"unsupported features format {version!r}")
         params = dict(data["params"])
         params["extra_categories"] = tuple(params["extra_categories"])
         params["extra_numbers"] = tuple(params["extra_numbers"])
         pipe = cls(**params)
         pipe.global_rate_ = float(data["global_rate"])
+        pipe.min_count_ = int(data.get("min_count", params.get("min_count") or 30))
+        pipe.onehot_levels_ = {k: list(v) for k, v in data.get("onehot_levels", {}).items()}
         pipe.rates_ = {k: dict(v) for k, v in data["rates"].items()}
         pipe.freqs_ = {k: dict(v) for k, v in data["freqs"].items()}
         pipe.medians_ = dict(data["medians"])
@@ -329,47 +387,3 @@ def _number(frame: pd.DataFrame, key: str) -> np.ndarray:
     if key not in frame:
         return np.full(len(frame), np.nan)
     return pd.to_numeric(frame[key], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-
-
-def _interactions(cols: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-    dev = next(
-        (cols[k] for k in ("amount_dev_subcategory", "amount_dev_category") if k in cols), None
-    )
-    out: dict[str, np.ndarray] = {}
-    if dev is None:
-        return out
-    if "rate_segment" in cols:
-        out["segment_rate_x_amount_dev"] = cols["rate_segment"] * dev
-    if "prior_claims_year" in cols:
-        out["prior_year_x_amount_dev"] = cols["prior_claims_year"] * dev
-    return out
-
-
-_INTERACTIONS = {
-    "segment_rate_x_amount_dev": "rate_segment",
-    "prior_year_x_amount_dev": "prior_claims_year",
-}
-_DESC = {
-    "rate_h": "Justified rate of the {0} in training (out-of-fold on training rows; smoothed "
-    "towards its parent level; fewer than {1} cases or unknown: the parent's rate)",
-    "rate": "Justified rate of {0} in training (out-of-fold on training rows; fewer than {1} "
-    "cases or unknown: the global rate)",
-    "freq": "Share of training claims with this {0} (0 when unknown)",
-    "code": "Code of {0} (1.. = training levels in alphabetical order, 0 = unknown or missing)",
-    "extra_number": "Extra numeric column {0}, as is",
-    "log_delay": "log(1 + estimated delay in days)",
-    "tenure": "Client tenure in years, as is",
-    "log_pnb": "log(1 + client PNB of last year)",
-    "log_amount": "log(1 + requested amount)",
-    "amount_dev_family": "log ratio of the amount to the training median of its family",
-    "amount_dev_category": "log ratio of the amount to the training median of its category "
-    "(backs off to the family median)",
-    "amount_dev_subcategory": "log ratio of the amount to the training median of its "
-    "sub-category (fewer than 30 cases: category, then family median)",
-    "log_amount_per_delay_day": "log(1 + amount / max(delay, 1))",
-    "log_amount_to_pnb": "log(1 + amount / PNB) (missing when PNB <= 0)",
-    "amount_above_pnb": "1 when the amount exceeds the client's PNB of last year",
-    **HISTORY_DESCRIPTIONS,
-    "segment_rate_x_amount_dev": "Segment justified rate x amount deviation (interaction)",
-    "prior_year_x_amount_dev": "Prior claims this year x amount deviation (interaction)",
-}

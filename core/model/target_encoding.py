@@ -4,10 +4,15 @@ Target encodings (justified rate per family / category / sub-category, per segme
 market, per extra category) are smoothed towards the parent level
 (``(sum_y + m * parent) / (n + m)``); a level seen fewer than ``min_count`` times is not
 stored, so it — like a category unknown at scoring time — backs off to its parent:
-sub-category -> category -> family -> global rate. Levels are keyed by their full path,
-so two sub-categories with the same name under different categories stay apart. On the
-training rows themselves the encodings are computed out-of-fold (K-fold), so a row's own
-label never enters its own feature.
+sub-category -> category -> family -> global rate. ``min_count`` is small by default
+(scaled to the data, :func:`auto_min_count`): a rare level keeps its own rate, shrunk
+towards its parent's. The smoothing ``m`` is either fixed or, when ``None``, estimated per
+column and hierarchy level by empirical Bayes (:func:`eb_smoothing`): ``m = p(1-p) / tau^2``
+with ``tau^2`` the spread of the levels' true rates around their parents' (method of
+moments), so columns whose levels really differ are shrunk little and noise a lot.
+Levels are keyed by their full path, so two sub-categories with the same name under
+different categories stay apart. On the training rows themselves the encodings are
+computed out-of-fold (K-fold), so a row's own label never enters its own feature.
 
 The fitted rates are stored (and saved) by :class:`core.features.FeaturePipeline`; a
 :class:`TargetEncoder` only says which columns are encoded and how. The hierarchy helpers
@@ -23,6 +28,8 @@ import pandas as pd
 
 __all__ = [
     "TargetEncoder",
+    "auto_min_count",
+    "eb_smoothing",
     "fold_ids",
     "hier_keys",
     "hier_medians",
@@ -43,7 +50,7 @@ class TargetEncoder:
     hier_roles: tuple[str, ...]  # hierarchy roles the profile maps, top level first
     hier_keys: tuple[str, ...]  # their frame keys, same order
     flat_keys: tuple[str, ...]  # frame keys encoded flat (back-off to the global rate)
-    smoothing: float
+    smoothing: float | None  # None: estimated per column and level (empirical Bayes)
     min_count: int
 
     def paths(self, frame: pd.DataFrame) -> list[pd.Series]:
@@ -109,10 +116,39 @@ def hier_keys(frame: pd.DataFrame, keys: list[str]) -> list[pd.Series]:
     return out
 
 
+def auto_min_count(n: int) -> int:
+    """Default minimum count of a level with its own rate: 1 per 2,000 claims, 1..20."""
+    return int(np.clip(n // 2000, 1, 20))
+
+
+def eb_smoothing(
+    sums: np.ndarray, counts: np.ndarray, parent: np.ndarray, *, lo: float = 1.0, hi: float = 500.0
+) -> float:
+    """Empirical-Bayes smoothing ``m = p(1-p) / tau^2`` (method of moments), in [lo, hi].
+
+    ``tau^2`` = spread of the levels' rates around their parents' rates, weighted by their
+    counts, minus the binomial noise expected from the counts. No measurable spread -> ``hi``.
+    Counting each level once instead shrank rare levels less but lost on held-out data
+    (CFPB test AUC 0.8805 vs 0.8909, demo 0.8582 vs 0.8600): the 0/1 level features already
+    give a rare telling level its own weight.
+    """
+    n = counts.astype(float)
+    if len(n) < 2 or n.sum() <= 0:
+        return hi
+    rate = sums / np.maximum(n, 1.0)
+    p = float(np.clip(np.average(parent, weights=n), 1e-3, 1 - 1e-3))
+    spread = float(np.average((rate - parent) ** 2, weights=n))
+    noise = p * (1 - p) * len(n) / n.sum()
+    tau2 = spread - noise
+    return float(np.clip(p * (1 - p) / tau2, lo, hi)) if tau2 > 0 else hi
+
+
 def hier_rates(
-    keys: list[pd.Series], y: np.ndarray, prior: float, m: float, min_count: int
+    keys: list[pd.Series], y: np.ndarray, prior: float, m: float | None, min_count: int
 ) -> list[dict[str, float]]:
-    """Smoothed rate of each level, towards its parent; only levels with >= min_count."""
+    """Smoothed rate of each level, towards its parent; only levels with >= min_count.
+
+    ``m=None`` estimates the smoothing of each hierarchy level (:func:`eb_smoothing`)."""
     out: list[dict[str, float]] = []
     effective: dict[str, float] = {}
     for i, key in enumerate(keys):
@@ -123,7 +159,9 @@ def hier_rates(
             parents = stats.index.to_series().str.rsplit(PATH_SEP, n=1).str[0]
             parent = parents.map(effective).fillna(prior).to_numpy(float)
         n = stats["count"].to_numpy(float)
-        smoothed = (stats["sum"].to_numpy(float) + m * parent) / (n + m)
+        sums = stats["sum"].to_numpy(float)
+        m_level = eb_smoothing(sums, n, parent) if m is None else m
+        smoothed = (sums + m_level * parent) / (n + m_level)
         value = np.where(n >= min_count, smoothed, parent)
         effective = dict(zip(stats.index, value.tolist(), strict=True))
         out.append(

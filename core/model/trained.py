@@ -1,9 +1,17 @@
-"""The trained model artefact: fitted features + XGBoost booster + calibrator + metadata.
+"""The trained model artefact: fitted features + model + calibrator + metadata.
+
+The model is one of three families, each explained exactly (contributions that add up to
+the margin): ``xgboost`` (a booster; TreeSHAP), ``linear`` (:class:`LinearModel`; exact
+linear contributions) or ``blend`` (``w * booster margin + (1 - w) * linear margin``; the
+same weighted sum of both explanations). Other families are not registrable: these three
+are the ones saved without pickle and explained exactly.
 
 A :class:`TrainedModel` is what the registry stores and what scoring uses. It is saved as
 plain, inspectable files (no pickle/joblib):
 
-* ``model.ubj`` — the booster in XGBoost's own UBJSON format;
+* ``model.ubj`` — the booster in XGBoost's own UBJSON format (xgboost and blend);
+* ``linear.json`` — the linear model's standardisation and coefficients (linear, blend);
+* ``family.json`` — the family and the blend weight;
 * ``features.json`` — the frozen feature statistics (:meth:`FeaturePipeline.to_dict`);
 * ``calibrator.json`` — the probability calibrator (:meth:`Calibrator.to_dict`);
 * ``metadata.json`` — metrics, comparison table, feature table, training data SHA-256,
@@ -28,6 +36,7 @@ import xgboost
 
 from core.model.calibration import Calibrator
 from core.model.features import FeaturePipeline
+from core.model.linear import LinearModel
 
 __all__ = ["FILES", "TrainedModel", "jsonable"]
 
@@ -40,6 +49,8 @@ FILES = (
     "metadata.json",
     "reference.parquet",
     "evaluation.parquet",
+    "linear.json",
+    "family.json",
 )
 
 
@@ -48,11 +59,28 @@ class TrainedModel:
     """A fitted model ready to score validated batch frames (columns named by key)."""
 
     features: FeaturePipeline  # fitted, frozen statistics
-    booster: xgboost.Booster  # raw margin = log-odds before calibration
-    calibrator: Calibrator  # isotonic or sigmoid on the booster's output
+    booster: xgboost.Booster | None  # raw margin = log-odds before calibration
+    calibrator: Calibrator  # isotonic or sigmoid on the model's margin
     metadata: dict = field(default_factory=dict)
     reference: pd.DataFrame | None = None  # drift reference rows (+ "probability")
     evaluation: pd.DataFrame | None = None  # test-set probability, label, amount (thresholds)
+    linear: LinearModel | None = None
+    weight: float = 1.0  # blend: weight of the booster's margin (the linear one: 1 - weight)
+
+    def __post_init__(self) -> None:
+        if self.booster is None and self.linear is None:
+            raise ValueError("a model needs a booster, a linear model or both")
+        if self.linear is None:
+            self.weight = 1.0
+        elif self.booster is None:
+            self.weight = 0.0
+
+    @property
+    def family(self) -> str:
+        """ "xgboost", "linear" or "blend"."""
+        if self.booster is not None and self.linear is not None:
+            return "blend"
+        return "xgboost" if self.booster is not None else "linear"
 
     def transform(self, frame: pd.DataFrame, history: pd.DataFrame | None = None) -> pd.DataFrame:
         """The model's feature matrix for ``frame`` (``history``: earlier stored claims)."""
@@ -66,8 +94,27 @@ class TrainedModel:
         """Raw log-odds of an already transformed feature matrix."""
         if len(features) == 0:
             return np.zeros(0)
-        matrix = xgboost.DMatrix(features[self.feature_names])
-        return self.booster.predict(matrix, output_margin=True)
+        out = np.zeros(len(features))
+        if self.booster is not None:
+            matrix = xgboost.DMatrix(features[self.feature_names], nthread=1)
+            out += self.weight * self.booster.predict(matrix, output_margin=True)
+        if self.linear is not None:
+            out += (1.0 - self.weight) * self.linear.margin(features)
+        return out
+
+    def contributions(self, features: pd.DataFrame) -> np.ndarray:
+        """Exact per-feature contributions to the margin (n x (features + 1), the base
+        value last): TreeSHAP for the booster, exact linear ones, their weighted sum for a
+        blend. Rows add up to :meth:`margin_of_features`."""
+        names = self.feature_names
+        out = np.zeros((len(features), len(names) + 1))
+        if self.booster is not None:
+            matrix = features[names].to_numpy(np.float32)
+            data = xgboost.DMatrix(matrix, feature_names=names, nthread=1)
+            out += self.weight * self.booster.predict(data, pred_contribs=True).astype(float)
+        if self.linear is not None:
+            out += (1.0 - self.weight) * self.linear.contributions(features, names)
+        return out
 
     def predict_proba(self, frame: pd.DataFrame, history: pd.DataFrame | None = None) -> np.ndarray:
         """Calibrated P(justified) for each row of ``frame``."""
@@ -82,13 +129,17 @@ class TrainedModel:
         """Write the artefact files into ``directory``; return the paths written."""
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
-        written = [directory / name for name in FILES[:4]]
-        self.booster.save_model(str(written[0]))
-        for path, payload in zip(
-            written[1:],
-            (self.features.to_dict(), self.calibrator.to_dict(), self.metadata),
-            strict=True,
-        ):
+        written = [directory / name for name in FILES[1:4]]
+        payloads = [self.features.to_dict(), self.calibrator.to_dict(), self.metadata]
+        if self.booster is not None:
+            written.insert(0, directory / FILES[0])
+            self.booster.save_model(str(written[0]))
+        if self.linear is not None:
+            written.append(directory / FILES[6])
+            payloads.append(self.linear.to_dict())
+        written.append(directory / FILES[7])
+        payloads.append({"family": self.family, "weight": self.weight})
+        for path, payload in zip(written[-len(payloads) :], payloads, strict=True):
             text = json.dumps(jsonable(payload), ensure_ascii=False, indent=1, sort_keys=True)
             path.write_text(text + "\n", encoding="utf-8")
         for name, frame in ((FILES[4], self.reference), (FILES[5], self.evaluation)):
@@ -102,8 +153,14 @@ class TrainedModel:
     def load(cls, directory: Path) -> TrainedModel:
         """Read a model saved by :meth:`save` (the registry verifies hashes first)."""
         directory = Path(directory)
-        booster = xgboost.Booster()
-        booster.load_model(str(directory / "model.ubj"))
+        booster = None
+        if (directory / FILES[0]).is_file():
+            booster = xgboost.Booster()
+            booster.load_model(str(directory / FILES[0]))
+        linear = None
+        if (directory / FILES[6]).is_file():
+            linear = LinearModel.from_dict(_read_json(directory / FILES[6]))
+        family = _read_json(directory / FILES[7]) if (directory / FILES[7]).is_file() else {}
         features = FeaturePipeline.from_dict(_read_json(directory / "features.json"))
         calibrator = Calibrator.from_dict(_read_json(directory / "calibrator.json"))
         metadata = _read_json(directory / "metadata.json")
@@ -111,7 +168,8 @@ class TrainedModel:
             pd.read_parquet(path) if path.is_file() else None
             for path in (directory / FILES[4], directory / FILES[5])
         )
-        return cls(features, booster, calibrator, metadata, reference, evaluation)
+        weight = float(family.get("weight", 1.0))
+        return cls(features, booster, calibrator, metadata, reference, evaluation, linear, weight)
 
 
 def _read_json(path: Path) -> dict[str, Any]:

@@ -20,42 +20,39 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
-import platform
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib import metadata as importlib_metadata
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import xgboost as xgb
 from sklearn.metrics import roc_auc_score
 
 from core.config.schema import SchemaConfig
 from core.config.settings import Config
 from core.decide.costs import CostModel
 from core.decide.decisions import CostSurface
+from core.decide.gain_bounds import GainBootstrap
 from core.decide.thresholds import choose_cost_minimum
+from core.model.baselines import baseline_rows
 from core.model.calibration import (
     CalibrationChoice,
-    Calibrator,
-    choose_calibrator,
+    cross_fitted,
     expected_calibration_error,
     reliability_curve,
 )
-from core.model.compare import (
-    OPENMP_THREADS,
-    TuningResult,
-    candidate_row,
-    compare_models,
-    score_summary,
-    tune_xgboost,
-)
+from core.model.compare import compare_models, score_summary
 from core.model.features import FeaturePipeline
+from core.model.fitting import (
+    FitOutcome,
+    fit_by_cross_validation,
+    fit_on_validation,
+    pipeline_params,
+)
 from core.model.leakage import LeakageReport, audit_training_data, enforce
+from core.model.metadata import training_metadata
 from core.model.trained import TrainedModel
 from core.model.training_data import (
     SplitParts,
@@ -130,18 +127,31 @@ def train(
     report("split", 0.0)
     parts = split_parts(train_frame, test_frame, cfg.schema, seed)
     report("features", 0.03)
-    mats = _build_matrices(parts, cfg.schema, seed)
+    mats = _build_matrices(parts, cfg, seed)
     report("leakage audit", 0.08)
     raw = _schema_columns(parts.fit, cfg.schema)
     leakage = enforce(audit_training_data(raw, mats.y["fit"], mats.x["fit"]), allow_leakage)
     costs = CostModel.from_config(cfg.costs)
     rows = _compare(mats, costs, seed, report) if compare else []
-    fitted = _fit_and_calibrate(mats, trials, seed, report, leakage, allow_leakage)
-    rows.append(_tuned_row(fitted, mats, costs))
-    metrics = _test_metrics(mats, fitted, costs)
+    n_labelled = len(parts.fit) + len(parts.valid)
+    if n_labelled <= cfg.model.cv_max_rows:
+        outcome = fit_by_cross_validation(
+            parts, cfg, costs, lambda f: _amounts(f, cfg.schema), seed=seed, report=report
+        )
+    else:
+        outcome = fit_on_validation(
+            mats.x, mats.y, mats.amount["valid"], mats.pipeline, cfg, costs,
+            trials=trials, seed=seed, report=report,
+        )  # fmt: skip
+    fitted = _calibrated(outcome, parts, cfg.schema, leakage, allow_leakage)
+    report("baselines", 0.95)
+    rows += _family_rows(outcome, mats) + _baselines(parts, mats, cfg.schema, seed)
+    metrics = _test_metrics(mats, fitted, costs, cfg)
     seconds = time.perf_counter() - start
     model = fitted.model
-    model.metadata = _metadata(cfg, parts, mats, fitted, metrics, rows, training_sha256, seconds)
+    model.metadata = training_metadata(
+        cfg, parts, mats, fitted, metrics, rows, training_sha256, seconds
+    )
     model.reference = _reference(model, parts, cfg.schema, seed)
     model.evaluation = _evaluation_frame(mats, fitted)
     report("done", 1.0)
@@ -165,36 +175,44 @@ def _no_progress(step: str, fraction: float) -> None:
 
 @dataclass(frozen=True)
 class _Fitted:
-    """The tuned, calibrated model and its scores on validation and test."""
+    """The chosen, calibrated model and its scores on validation and test."""
 
     model: TrainedModel
-    tuning: TuningResult
+    outcome: FitOutcome
     calibration: CalibrationChoice
-    margins: dict[str, np.ndarray]  # "valid", "test", "test_hidden"
-    probs: dict[str, np.ndarray]  # calibrated, same keys
+    margins: dict[str, np.ndarray]  # "valid" (out-of-fold in CV), "test", "test_hidden"
+    probs: dict[str, np.ndarray]  # calibrated ("valid": cross-fitted), same keys
     valid_auc: float
     leakage: LeakageReport
 
 
-def _fit_and_calibrate(
-    mats: _Matrices,
-    trials: int,
-    seed: int,
-    report: Progress,
+def _calibrated(
+    outcome: FitOutcome,
+    parts: SplitParts,
+    schema: SchemaConfig,
     leakage: LeakageReport,
     allow_leakage: bool,
 ) -> _Fitted:
-    """Tune XGBoost, check its validation AUC for leakage, calibrate on validation."""
-    tuning = _tune(mats, trials, seed, report)
-    model = TrainedModel(mats.pipeline, tuning.booster, Calibrator("identity"))
-    margins = {k: model.margin_of_features(mats.x[k]) for k in ("valid", "test", "test_hidden")}
-    valid_auc = float(roc_auc_score(mats.y["valid"], margins["valid"]))
+    """Check the chosen model's validation AUC for leakage; its calibrated probabilities."""
+    model = outcome.model
+    hidden = _hidden_test(parts, schema)
+    margins = {
+        "valid": outcome.valid_margin,
+        "test": model.margin(parts.test, parts.history),
+        "test_hidden": model.margin(hidden, _without_labels(parts, schema)),
+    }
+    valid_auc = float(roc_auc_score(outcome.y_valid, margins["valid"]))
     leakage = enforce(leakage.with_validation_auc(valid_auc), allow_leakage)
-    report("calibration", 0.95)
-    calibration = choose_calibrator(margins["valid"], mats.y["valid"], seed=seed)
-    model.calibrator = calibration.calibrator
     probs = {k: model.calibrator.predict(m) for k, m in margins.items()}
-    return _Fitted(model, tuning, calibration, margins, probs, valid_auc, leakage)
+    probs["valid"] = cross_fitted(
+        margins["valid"], outcome.y_valid, outcome.calibration.method, seed=0
+    )
+    return _Fitted(model, outcome, outcome.calibration, margins, probs, valid_auc, leakage)
+
+
+def _hidden_test(parts: SplitParts, schema: SchemaConfig) -> pd.DataFrame:
+    label_key = schema.by_role("label").key  # type: ignore[union-attr]
+    return parts.test.assign(**{label_key: pd.array([pd.NA] * len(parts.test), dtype="Int8")})
 
 
 def _schema_columns(frame: pd.DataFrame, schema: SchemaConfig) -> pd.DataFrame:
@@ -202,10 +220,10 @@ def _schema_columns(frame: pd.DataFrame, schema: SchemaConfig) -> pd.DataFrame:
     return frame[[k for k in schema.keys if k in frame.columns]]
 
 
-def _build_matrices(parts: SplitParts, schema: SchemaConfig, seed: int) -> _Matrices:
-    pipeline = FeaturePipeline.from_schema(schema, seed=seed)
-    label_key = schema.by_role("label").key  # type: ignore[union-attr]
-    hidden = parts.test.assign(**{label_key: pd.array([pd.NA] * len(parts.test), dtype="Int8")})
+def _build_matrices(parts: SplitParts, cfg: Config, seed: int) -> _Matrices:
+    schema = cfg.schema
+    pipeline = FeaturePipeline.from_schema(schema, **pipeline_params(cfg, seed))
+    hidden = _hidden_test(parts, schema)
     x = {
         "fit": pipeline.fit_transform(parts.fit, history=parts.history),
         "valid": pipeline.transform(parts.valid, history=parts.history),
@@ -241,36 +259,23 @@ def _compare(mats: _Matrices, costs: CostModel, seed: int, report: Progress) -> 
     )
 
 
-def _tune(mats: _Matrices, trials: int, seed: int, report: Progress) -> TuningResult:
-    report("tuning", 0.3)
-    dtrain = xgb.QuantileDMatrix(mats.x["fit"], mats.y["fit"], nthread=OPENMP_THREADS)
-    dvalid = xgb.QuantileDMatrix(mats.x["valid"], mats.y["valid"], ref=dtrain)
-    return tune_xgboost(
-        dtrain,
-        dvalid,
-        trials=max(1, trials),
-        seed=seed,
-        progress=lambda done, total: report(
-            f"tuning: trial {done}/{total}", 0.3 + 0.65 * done / total
-        ),
-    )
+def _family_rows(outcome: FitOutcome, mats: _Matrices) -> list[dict[str, Any]]:
+    """One comparison row per registrable family: validation evidence, test AUC."""
+    rows = []
+    for score in outcome.scores:
+        margin = outcome.test_margins[score.family]
+        test_auc = float(roc_auc_score(mats.y["test"], margin))
+        rows.append({**score.row(), "model": f"family_{score.family}", "test_auc": test_auc,
+                     "selection": outcome.mode, "chosen": score is outcome.chosen})  # fmt: skip
+    return rows
 
 
-def _tuned_row(fitted: _Fitted, mats: _Matrices, costs: CostModel) -> dict[str, Any]:
-    """The kept model's line of the comparison table (already calibrated)."""
-    raw = {k: 1 / (1 + np.exp(-fitted.margins[k])) for k in ("valid", "test")}
-    row = candidate_row(
-        "xgboost_tuned",
-        fitted.tuning.seconds,
-        (fitted.probs["valid"], fitted.probs["test"]),
-        (mats.y["valid"], mats.amount["valid"]),
-        (mats.y["test"], mats.amount["test"]),
-        costs,
-        calibration=fitted.calibration.method,
-    )
-    for part in ("valid", "test"):  # raw = before calibration, as for the other models
-        row[f"{part}_log_loss_raw"] = score_summary(mats.y[part], raw[part])["log_loss"]
-    return {**row, "chosen": True}
+def _baselines(
+    parts: SplitParts, mats: _Matrices, schema: SchemaConfig, seed: int
+) -> list[dict[str, Any]]:
+    train = pd.concat([parts.fit, parts.valid])
+    y = np.concatenate([mats.y["fit"], mats.y["valid"]])
+    return baseline_rows(train, y, parts.test, mats.y["test"], schema, seed)
 
 
 def _evaluation_frame(mats: _Matrices, fitted: _Fitted) -> pd.DataFrame:
@@ -282,22 +287,32 @@ def _evaluation_frame(mats: _Matrices, fitted: _Fitted) -> pd.DataFrame:
     return frame
 
 
-def _test_metrics(mats: _Matrices, fitted: _Fitted, costs: CostModel) -> dict[str, Any]:
-    """Test-set metrics of the calibrated model at the thresholds chosen on validation.
+def _test_metrics(
+    mats: _Matrices, fitted: _Fitted, costs: CostModel, cfg: Config
+) -> dict[str, Any]:
+    """Test-set metrics of the calibrated model at the pair published with it.
 
-    The thresholds minimise the *expected* cost on the validation claims (calibrated
-    probabilities, their amounts, every split point). The realised-cost minimum is noisy:
-    one wrongful validation costs the whole amount, so a few large claims move it (on the
-    demo data it lost 5-15 % of the net gain on test); it is reported beside it.
+    The pair is the safe pair of the chosen family on its validation (or out-of-fold)
+    claims: the largest lower bound of the realised net gain (bootstrap), cross-fitted
+    probabilities; (0, 1) — audit everything — when no pair beats auditing all with the
+    configured confidence. The realised-cost and expected-cost minima are reported beside.
     """
     probs, y_t, a_t = fitted.probs, mats.y["test"], mats.amount["test"]
-    valid = CostSurface(probs["valid"], mats.amount["valid"], mats.y["valid"], costs=costs)
+    y_v, a_v = fitted.outcome.y_valid, fitted.outcome.amount_valid
+    pair, safe = fitted.outcome.chosen.pair, fitted.outcome.chosen.safe
+    valid = CostSurface(probs["valid"], a_v, y_v, costs=costs)
     test = CostSurface(probs["test"], a_t, y_t, costs=costs)
-    choice = choose_cost_minimum(valid, grid=None, realised=False)
+    expected_choice = choose_cost_minimum(valid, grid=None, realised=False)
     realised_choice = choose_cost_minimum(valid, grid=101, realised=True)
-    ev = test.evaluate(choice.low, choice.high)
+    ev = test.evaluate(pair.low, pair.high)
+    boot = GainBootstrap(
+        probs["test"], y_t, a_t, costs=costs, thresholds=[0.0, pair.low, pair.high, 1.0],
+        confidence=cfg.model.gain_confidence, resamples=cfg.model.bootstrap,
+    )  # fmt: skip
     hidden = CostSurface(probs["test_hidden"], a_t, y_t, costs=costs)
     uncalibrated = 1 / (1 + np.exp(-fitted.margins["test"]))
+    thresholds = {"low": pair.low, "high": pair.high, "source": "safe-gain"}
+    thresholds |= {"valid_interval": pair.to_dict(), "beats_audit_all": safe}
     return {
         **score_summary(y_t, probs["test"]),
         "ece": expected_calibration_error(y_t, probs["test"]),
@@ -305,9 +320,13 @@ def _test_metrics(mats: _Matrices, fitted: _Fitted, costs: CostModel) -> dict[st
         "reliability_curve": reliability_curve(y_t, probs["test"]),
         "n": len(y_t),
         "positive_rate": float(y_t.mean()),
-        "thresholds": {"low": choice.low, "high": choice.high, "source": choice.source},
-        "threshold_basis": "expected cost on validation",
+        "family": fitted.model.family,
+        "selection": fitted.outcome.mode,
+        "thresholds": thresholds,
+        "threshold_basis": "largest lower bound of the realised net gain on validation",
         "net_gain": ev.realised_net_gain,
+        "net_gain_interval": boot.interval(pair.low, pair.high).to_dict(),
+        "valid_net_gain_lower": pair.lower,
         "cost": ev.realised_cost,
         "cost_audit_all": ev.realised_cost_audit_all,
         "automation_rate": ev.automation_rate,
@@ -315,72 +334,15 @@ def _test_metrics(mats: _Matrices, fitted: _Fitted, costs: CostModel) -> dict[st
             realised_choice.low, realised_choice.high
         ).realised_net_gain,
         "thresholds_realised_basis": {"low": realised_choice.low, "high": realised_choice.high},
+        "net_gain_expected_basis": test.evaluate(
+            expected_choice.low, expected_choice.high
+        ).realised_net_gain,
+        "thresholds_expected_basis": {"low": expected_choice.low, "high": expected_choice.high},
         "auc_labels_hidden": score_summary(y_t, probs["test_hidden"])["auc"],
         "ece_labels_hidden": expected_calibration_error(y_t, probs["test_hidden"]),
-        "net_gain_labels_hidden": hidden.evaluate(choice.low, choice.high).realised_net_gain,
+        "net_gain_labels_hidden": hidden.evaluate(pair.low, pair.high).realised_net_gain,
         "valid_auc": fitted.valid_auc,
     }
-
-
-def _date_range(frame: pd.DataFrame, schema: SchemaConfig) -> list[str] | None:
-    spec = schema.by_role("date")
-    if spec is None or spec.key not in frame or not frame[spec.key].notna().any():
-        return None
-    dates = pd.to_datetime(frame[spec.key], errors="coerce")
-    return [dates.min().date().isoformat(), dates.max().date().isoformat()]
-
-
-def _metadata(
-    cfg: Config,
-    parts: SplitParts,
-    mats: _Matrices,
-    fitted: _Fitted,
-    metrics: dict[str, Any],
-    comparison: list[dict[str, Any]],
-    training_sha256: str,
-    seconds: float,
-) -> dict[str, Any]:
-    """Everything the registry and the UI show about the model (JSON-ready)."""
-    tuning, calibration = fitted.tuning, fitted.calibration
-    libs = ("xgboost", "optuna", "scikit-learn", "pandas", "numpy", "shap", "pyarrow")
-    return {
-        "format_version": 1,
-        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "profile": cfg.profile,
-        "config_hash": cfg.source_hash,
-        "training_sha256": training_sha256,
-        "libraries": {"python": platform.python_version(), **{n: _version(n) for n in libs}},
-        "split": parts.kind,
-        "rows": {"train": len(parts.fit), "valid": len(parts.valid), "test": len(parts.test)},
-        "date_ranges": {
-            k: _date_range(getattr(parts, k), cfg.schema) for k in ("fit", "valid", "test")
-        },
-        "train_positive_rate": float(mats.y["fit"].mean()),
-        "params": tuning.params,
-        "best_iteration": tuning.best_iteration,
-        "tuning": {
-            "trials": tuning.n_trials,
-            "pruned": tuning.n_pruned,
-            "seconds": tuning.seconds,
-            "best_valid_log_loss": tuning.best_valid_log_loss,
-        },
-        "calibration": {"method": calibration.method, "cross_fitted": calibration.scores},
-        "ece": metrics["ece"],
-        "reliability_curve": metrics["reliability_curve"],
-        "thresholds": metrics["thresholds"],
-        "metrics": metrics,
-        "comparison": comparison,
-        "feature_table": mats.pipeline.feature_table().to_dict(orient="records"),
-        "leakage": fitted.leakage.to_dict(),
-        "training_seconds": seconds,
-    }
-
-
-def _version(name: str) -> str | None:
-    try:
-        return importlib_metadata.version(name)
-    except importlib_metadata.PackageNotFoundError:
-        return None
 
 
 def _reference(

@@ -69,6 +69,15 @@ def labelled_rows(frame: pd.DataFrame, schema: SchemaConfig) -> pd.DataFrame:
     label = schema.by_role("label")
     if label is None or label.key not in frame:
         raise TrainingError("Training needs a label column (role 'label') in the file.")
+    if not schema.label.declared:
+        raise TrainingError(
+            f"Le profil ne dit pas quelles valeurs de « {label.name} » sont fondées : ajoutez "
+            "schema.label.positive et schema.label.negative au profil (ex. positive: [y], "
+            f"negative: [n]). / The profile does not say which values of « {label.name} » "
+            "mean justified: add schema.label.positive and schema.label.negative to the "
+            "profile (e.g. positive: [y], negative: [n]); the default lists are not inherited "
+            "by another label column."
+        )
     keep = pd.to_numeric(frame[label.key], errors="coerce").isin([0, 1])
     if "label_excluded" in frame:
         keep &= ~frame["label_excluded"].fillna(False).astype(bool)

@@ -152,7 +152,7 @@ def test_ensure_model_trains_once_then_does_nothing(env, capsys):
         version = Registry(load_config().paths.models_dir, store).active().version
         initial = store.active_thresholds(version, load_config().thresholds)
     assert initial.id is not None and initial.published_by == load_config().auth.cli_actor().id
-    assert initial.source == "cost-optimal"
+    assert initial.source == "safe-gain"
     assert main(["ensure-model", "--quick"]) == 0
     assert "Modèle actif" in capsys.readouterr().out
     assert stored("SELECT count(*) FROM model_versions") == 1
@@ -173,7 +173,7 @@ def test_train_stops_on_leakage_unless_allowed(env, capsys):
     assert stored("SELECT count(*) FROM model_versions") == 0
     assert main([*args, "--allow-leakage"]) == 0
     printed = capsys.readouterr().out
-    assert "xgboost_tuned" in printed and "auc=" in printed
+    assert "family_" in printed and "auc=" in printed
     # training registers a candidate with its own pair; nothing becomes active by itself
     assert stored("SELECT count(*) FROM model_versions") == 1
     assert stored("SELECT count(*) FROM model_versions WHERE active") == 0

@@ -17,6 +17,7 @@ from core.decide.thresholds import (
     choose_closed_form,
     choose_cost_minimum,
     choose_guarantee,
+    choose_guarantee_per_side,
     clopper_pearson_upper,
     manual_choice,
 )
@@ -159,13 +160,13 @@ def test_clopper_pearson_upper_bound():
     assert clopper_pearson_upper([3, 0], [3, 0], 0.05).tolist() == [1.0, 1.0]
 
 
-def test_guarantee_holds_on_fresh_calibrated_data():
+def test_per_side_guarantee_holds_on_fresh_calibrated_data():
     epsilon, delta = 0.05, 0.1
     fresh_p, _, fresh_y = _calibrated(200_000, seed=99, shape=0.5)
     held = 0
     for seed in range(20):
         p, _, y = _calibrated(5_000, seed=seed, shape=0.5)
-        choice = choose_guarantee(p, y, epsilon=epsilon, delta=delta)
+        choice = choose_guarantee_per_side(p, y, epsilon=epsilon, delta=delta)
         assert choice.feasible and choice.low < choice.high < 1.0
         validated, rejected = fresh_p >= choice.high, fresh_p < choice.low
         wrong_validation = 1 - fresh_y[validated].mean()
@@ -174,9 +175,9 @@ def test_guarantee_holds_on_fresh_calibrated_data():
     assert held >= 18
 
 
-def test_guarantee_bounds_are_bonferroni_corrected():
+def test_per_side_guarantee_bounds_are_bonferroni_corrected():
     p, _, y = _calibrated(5_000, seed=10, shape=0.5)
-    choice = choose_guarantee(p, y, epsilon=0.05, delta=0.1, grid=51)
+    choice = choose_guarantee_per_side(p, y, epsilon=0.05, delta=0.1, grid=51)
     d = choice.details
     assert d["m_high"] == 50 and d["confidence_per_bound"] == pytest.approx(1 - 0.1 / 50)
     bound = clopper_pearson_upper(d["validated_unjustified"], d["validated"], 0.1 / 50)

@@ -16,6 +16,7 @@ from core.decide.decisions import CostSurface
 from core.decide.thresholds import choose_cost_minimum
 from core.exceptions import TrainingError
 from core.ingest.pipeline import validate_file
+from core.model.baselines import BASELINES
 from core.model.compare import CANDIDATES
 from core.model.training import TrainingResult, train
 from core.model.training_data import keyed_frame, labelled_rows, split_frame
@@ -43,15 +44,22 @@ def test_small_sample_runs_end_to_end_with_comparison(claims):
     assert isinstance(result, TrainingResult)
     assert result.split == "time"
     assert result.n_train + result.n_valid + result.n_test == len(claims)
-    assert set(CANDIDATES) | {"xgboost_tuned"} == set(result.comparison["model"])
+    families = {f"family_{f}" for f in ("xgboost", "linear", "blend")}
+    expected = set(CANDIDATES) | families | set(BASELINES)
+    assert expected == set(result.comparison["model"])
+    compared = result.comparison[result.comparison["model"].isin(CANDIDATES)]
     for column in ("test_auc", "test_log_loss", "test_net_gain", "fit_seconds", "low", "high"):
-        assert result.comparison[column].notna().all(), column
+        assert compared[column].notna().all(), column
+    assert result.comparison["test_auc"].notna().all()
+    chosen = result.comparison[result.comparison["chosen"].astype(bool)]
+    assert list(chosen["model"]) == [f"family_{result.model.family}"]
     for key in ("auc", "log_loss", "brier", "ece", "reliability_curve", "net_gain", "thresholds"):
         assert key in result.metrics, key
     assert 0.7 < result.metrics["auc"] < 0.95
     assert result.leakage.ok
     meta = result.model.metadata
-    assert meta["training_sha256"] == "abc" and meta["tuning"]["trials"] == 3
+    assert meta["training_sha256"] == "abc"
+    assert meta["selection"] == "time-cv" and meta["tuning"] is None  # a small labelled set
     assert len(meta["comparison"]) == len(result.comparison)
     fractions = [f for _, f in steps]
     assert fractions == sorted(fractions) and fractions[-1] == 1.0
