@@ -19,6 +19,7 @@ from app.components.threshold_logic import (
     ClaimsSource,
     GuaranteeTarget,
     arrays_from_frame,
+    fit_bootstrap,
     fit_surface,
     suggest,
 )
@@ -28,6 +29,7 @@ from core.config.loading import load_config
 from core.config.settings import Config
 from core.decide.costs import CostModel
 from core.decide.decisions import CostSurface
+from core.decide.gain_bounds import GainBootstrap
 from core.decide.thresholds import ThresholdChoice
 from core.exceptions import WorkbenchError
 from core.explain.lookup import load_summary
@@ -127,6 +129,13 @@ def cost_surface(source: ClaimsSource, costs: CostModel) -> CostSurface:
 def net_gain_grid(source: ClaimsSource, costs: CostModel) -> np.ndarray:
     """Net gain on the 101 x 101 (low, high) grid, read-only."""
     return grid_of(cost_surface(source, costs))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def gain_bootstrap(source: ClaimsSource, costs: CostModel) -> GainBootstrap | None:
+    """The bootstrap of the realised net gain on the slider's grid (labelled claims only):
+    fitted once per claims and costs, then each pair's interval is a lookup."""
+    return fit_bootstrap(claims_arrays(source), costs)
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)

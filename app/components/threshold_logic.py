@@ -17,6 +17,7 @@ import pandas as pd
 
 from core.decide.costs import CostModel
 from core.decide.decisions import CostSurface
+from core.decide.gain_bounds import GainBootstrap, choose_safe_gain
 from core.decide.thresholds import (
     ThresholdChoice,
     choose_capacity,
@@ -131,6 +132,15 @@ def fit_surface(arrays: ClaimsArrays, costs: CostModel) -> CostSurface:
     return CostSurface(arrays.probability, arrays.amount, arrays.label, costs=costs)
 
 
+def fit_bootstrap(arrays: ClaimsArrays, costs: CostModel) -> GainBootstrap | None:
+    """The realised net gain's bootstrap on the slider's 0.01 grid; None without labels."""
+    if arrays.label is None or not arrays.n:
+        return None
+    return GainBootstrap(
+        arrays.probability, arrays.label, arrays.amount, costs=costs, thresholds=grid_values()
+    )
+
+
 def net_gain_grid(surface: CostSurface) -> np.ndarray:
     """Net gain on the 101 x 101 grid (realised when labelled, else expected); read-only."""
     values = grid_values()
@@ -152,6 +162,8 @@ def suggest(
         choices.append(
             choose_capacity(surface, max_claims=capacity.max_claims, max_share=capacity.max_share)
         )
+    if arrays.label is not None and surface.n:
+        choices.append(choose_safe_gain(surface, arrays.probability, arrays.label, arrays.amount))
     if guarantee is not None and arrays.label is not None and surface.n:
         choices.append(
             choose_guarantee(
@@ -189,6 +201,7 @@ def source_label(source: str, t: Translate) -> str:
         "closed-form": t("thresholds.source_closed_form"),
         "capacity": t("thresholds.source_capacity"),
         "guarantee": t("thresholds.source_guarantee"),
+        "safe-gain": t("thresholds.source_safe_gain"),
         "manual": t("thresholds.source_manual"),
         "config": t("thresholds.source_config"),
     }
@@ -218,6 +231,16 @@ def choice_note(choice: ThresholdChoice, costs: CostModel, t: Translate, lang: s
             gain = d["unconstrained_net_gain"] - d["net_gain_on_basis"]
             return text + " " + t("thresholds.note_capacity_binds", gain=money(gain))
         return text + " " + t("thresholds.note_capacity_free")
+    if choice.source == "safe-gain":
+        interval = d["interval"]
+        values = {
+            "confidence": fmt_pct(interval["confidence"], lang, 0),
+            "lower": money(interval["lower"]),
+            "n": fmt_number(interval["n"], lang),
+        }
+        if choice.feasible:
+            return t("thresholds.note_safe_gain", **values)
+        return t("thresholds.note_safe_gain_none", **values)
     if choice.source == "guarantee":
         target = {
             "epsilon": fmt_pct(d["epsilon"], lang),

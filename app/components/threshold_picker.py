@@ -19,6 +19,7 @@ from app.components.threshold_logic import SLIDER_STEP
 from app.components.threshold_view import SliderView, build_view
 from app.i18n import current_lang, t
 from core.decide.decisions import CostSurface
+from core.decide.gain_bounds import GainBootstrap
 
 SLIDER_KEY = "thresholds.pair"
 APPLIED_KEY = "thresholds.applied"  # (chooser source, (low, high)) of the last suggestion applied
@@ -56,6 +57,7 @@ def show(
     suggestions: Mapping[str, tuple[float, float]],
     published: tuple[float, float] | None,
     version: str,
+    bootstrap: GainBootstrap | None = None,
 ) -> None:
     """Slider, metric cards, charts and the publish box for the claims of ``surface``."""
     lang = current_lang()
@@ -68,7 +70,8 @@ def show(
         key=SLIDER_KEY,
         help=t("thresholds.slider_help"),
     )
-    view = build_view(surface, grid, (low, high), suggestions, published, lang)
+    interval = None if bootstrap is None else bootstrap.interval(low, high)
+    view = build_view(surface, grid, (low, high), suggestions, published, lang, interval)
     _render(view)
     threshold_publish.show(version, (low, high), origin())
 

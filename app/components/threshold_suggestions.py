@@ -23,6 +23,7 @@ from app.components.threshold_logic import (
 )
 from app.i18n import current_lang, t, t_text
 from core.decide.costs import CostModel
+from core.decide.gain_bounds import GainBootstrap
 from core.decide.thresholds import ThresholdChoice
 from core.formatting import fmt_money, fmt_number, fmt_pct
 
@@ -34,7 +35,10 @@ DEFAULTS = {CAP_CLAIMS_KEY: None, CAP_SHARE_KEY: 30.0, EPSILON_KEY: 5.0, CONFIDE
 
 
 def show(
-    source: ClaimsSource, arrays: ClaimsArrays, costs: CostModel
+    source: ClaimsSource,
+    arrays: ClaimsArrays,
+    costs: CostModel,
+    bootstrap: GainBootstrap | None = None,
 ) -> tuple[ThresholdChoice, ...]:
     """The inputs, the table of suggestions and their apply buttons; the suggestions."""
     for key, value in DEFAULTS.items():
@@ -42,7 +46,7 @@ def show(
     with st.expander(t("thresholds.suggestions_title"), expanded=True, icon="💡"):
         capacity, guarantee = _inputs(arrays)
         choices = resources.threshold_suggestions(source, costs, capacity, guarantee)
-        _table(choices, costs, arrays.has_labels)
+        _table(choices, costs, bootstrap)
         _apply_buttons(choices)
     return choices
 
@@ -95,7 +99,9 @@ def _inputs(arrays: ClaimsArrays) -> tuple[CapacityLimit, GuaranteeTarget | None
     return capacity, GuaranteeTarget(float(epsilon) / 100.0, float(confidence) / 100.0)
 
 
-def _table(choices: tuple[ThresholdChoice, ...], costs: CostModel, labelled: bool) -> None:
+def _table(
+    choices: tuple[ThresholdChoice, ...], costs: CostModel, bootstrap: GainBootstrap | None
+) -> None:
     lang = current_lang()
     rows = []
     for choice in choices:
@@ -105,9 +111,17 @@ def _table(choices: tuple[ThresholdChoice, ...], costs: CostModel, labelled: boo
             t("thresholds.col_high"): fmt_number(choice.high, lang, 3),
             t("thresholds.col_expected_gain"): fmt_money(choice.net_gain, lang, costs.currency),
         }
-        if labelled:
+        if bootstrap is not None:
             row[t("thresholds.col_realised_gain")] = fmt_money(
                 choice.realised_net_gain, lang, costs.currency
+            )
+            interval = bootstrap.interval(*slider_pair(choice))
+            row[
+                t_text("thresholds.col_interval", confidence=fmt_pct(interval.confidence, lang, 0))
+            ] = t_text(
+                "thresholds.interval_value",
+                lower=fmt_money(interval.lower, lang, costs.currency),
+                upper=fmt_money(interval.upper, lang, costs.currency),
             )
         automation = None if choice.evaluation is None else choice.evaluation.automation_rate
         row[t("thresholds.col_automation")] = fmt_pct(automation, lang)

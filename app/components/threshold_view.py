@@ -23,6 +23,7 @@ from app.safe import chart_text
 from app.theme import CODES, icon_label, label
 from core.decide.costs import Evaluation
 from core.decide.decisions import CostSurface
+from core.decide.gain_bounds import GainInterval
 from core.formatting import fmt_money, fmt_number, fmt_pct
 
 
@@ -54,8 +55,10 @@ def build_view(
     suggestions: Mapping[str, tuple[float, float]],
     published: tuple[float, float] | None,
     lang: str,
+    interval: GainInterval | None = None,
 ) -> SliderView:
-    """The view of ``pair`` on ``surface``; ``published`` is the active pair (for deltas)."""
+    """The view of ``pair`` on ``surface``; ``published`` is the active pair (for deltas);
+    ``interval`` the realised gain's bootstrap interval (labelled claims)."""
     t = translator(lang)
     low, high = pair
     ev = surface.evaluate(low, high)
@@ -64,7 +67,7 @@ def build_view(
     currency = surface.costs.currency
     return SliderView(
         evaluation=ev,
-        cards=_cards(ev, ref, t, lang, currency),
+        cards=_cards(ev, ref, t, lang, currency) + _interval_card(interval, t, lang, currency),
         zone_cards=_zone_cards(ev, lang),
         error_cards=_error_cards(ev, t, lang, currency),
         cost_caption=t(
@@ -130,6 +133,25 @@ def _cards(
         )
     )
     return tuple(cards)
+
+
+def _interval_card(
+    interval: GainInterval | None, t: Translate, lang: str, currency: str
+) -> tuple[MetricCard, ...]:
+    """The realised gain's interval: is the pair better than auditing everything, surely?"""
+    if interval is None:
+        return ()
+    bounds = t(
+        "thresholds.interval_value",
+        lower=fmt_money(interval.lower, lang, currency),
+        upper=fmt_money(interval.upper, lang, currency),
+    )
+    verdict = (
+        "thresholds.interval_safe" if interval.beats_audit_all else "thresholds.interval_unsafe"
+    )
+    label = t("thresholds.card_interval", confidence=fmt_pct(interval.confidence, lang, 0))
+    help_text = t("thresholds.help_interval", n=fmt_number(interval.n, lang))
+    return (MetricCard(label, bounds, t(verdict), help_text),)
 
 
 def _zone_cards(ev: Evaluation, lang: str) -> tuple[MetricCard, ...]:

@@ -69,7 +69,8 @@ def page() -> None:
             n = fmt_number(surface.n_amount_fallback, lang)
             text = t("thresholds.fallback_some", n=n, amount=amount)
         st.info(text, icon="ℹ️")
-    choices = threshold_suggestions.show(source, arrays, costs)
+    bootstrap = resources.gain_bootstrap(source, costs)  # None without labels
+    choices = threshold_suggestions.show(source, arrays, costs, bootstrap)
     published = resources.store().active_thresholds(active.version, cfg.thresholds)
     threshold_picker.init((published.low, published.high))
     st.subheader(t("thresholds.tune_title"))
@@ -80,6 +81,7 @@ def page() -> None:
         {source_label(c.source, t): (c.low, c.high) for c in choices},
         (published.low, published.high),
         active.version,
+        bootstrap,
     )
     st.divider()
     threshold_history.show(active.version)

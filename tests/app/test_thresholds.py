@@ -242,3 +242,19 @@ def test_page_in_english(scored):
     assert not at.exception
     assert at.title[0].value == "Decision thresholds"
     assert _metric(at, "Expected net gain").endswith("\u00a0DH")
+
+
+def test_the_gain_interval_is_shown_for_the_slider_and_each_suggestion(scored):
+    at = open_page("thresholds")
+    assert not at.exception, at.exception
+    card = next(m for m in at.metric if m.label.startswith("Gain réalisé, intervalle à 90"))
+    lower, upper = card.value.split(" ; ")
+    assert lower.endswith("DH") and upper.endswith("DH")
+    assert card.delta in ("mieux que tout auditer", "pas sûrement mieux que tout auditer")
+    table = next(d.value for d in at.dataframe if "Méthode" in d.value.columns)
+    assert "Gain sûr" in set(table["Méthode"])  # the lower-bound chooser is offered
+    interval = next(c for c in table.columns if c.startswith("Intervalle du gain"))
+    assert table[interval].str.contains(" ; ").all()
+    at.slider(key=SLIDER).set_value((0.0, 1.0)).run()  # audit everything: no gain, no loss
+    card = next(m for m in at.metric if m.label.startswith("Gain réalisé, intervalle"))
+    assert card.value == "0\u00a0DH ; 0\u00a0DH"
