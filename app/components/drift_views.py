@@ -86,6 +86,9 @@ def columns_table(report: DriftReport) -> None:
             t("drift.col_method"): c.method,
             t("drift.score"): fmt_number(c.score, lang, 3),
             t("drift.threshold"): fmt_number(c.threshold, lang, 3),
+            t("drift.col_threshold_origin"): t_text(
+                "drift.origin_noise" if c.sized_by_noise else "drift.origin_config"
+            ),
             t("drift.col_state"): "⚠️ " + t("drift.drifted") if c.drifted else "✓",
             t("drift.col_counted"): t("drift.counted_yes")
             if c.kind in ("numeric", "categorical")

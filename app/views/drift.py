@@ -8,7 +8,7 @@ from app import resources
 from app.components import drift_views, identity
 from app.i18n import t
 from app.safe import md
-from core.drift.service import MODEL, PREVIOUS, drift_report
+from core.drift.service import MODEL, PREVIOUS, drift_report, with_snapshot
 from core.drift.storage import drift_history, load_drift_report, load_drift_reports
 from core.exceptions import WorkbenchError
 
@@ -97,4 +97,6 @@ st.markdown(
 )
 drift_views.columns_table(report)
 if st.toggle(t("drift.show_full"), key=f"drift.full.{report.report_id}"):
-    drift_views.full_report(load_drift_report(store, report.report_id))
+    stored = load_drift_report(store, report.report_id)
+    with st.spinner(t("drift.building_report")):
+        drift_views.full_report(with_snapshot(store, resources.registry(), cfg, stored))

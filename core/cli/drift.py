@@ -29,7 +29,7 @@ def add_drift_command(sub: argparse._SubParsersAction) -> None:
 def run_drift(args: argparse.Namespace) -> int:
     """Print the alert level and the drifted columns; exit 0 (the report is information)."""
     from core.drift.report import describe, render_html
-    from core.drift.service import drift_report
+    from core.drift.service import drift_report, with_snapshot
     from core.drift.storage import latest_batch_id
     from core.model.registry import Registry
 
@@ -47,6 +47,9 @@ def run_drift(args: argparse.Namespace) -> int:
             save=not args.no_save,
             actor=cli_actor(cfg),
         )
+        if args.html is not None:
+            registry = Registry(cfg.paths.models_dir, store)
+            report = with_snapshot(store, registry, cfg, report)
     print("\n".join(describe(report, lang)))
     if args.html is not None:
         args.html.write_text(render_html(report), encoding="utf-8")

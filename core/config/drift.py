@@ -128,6 +128,12 @@ class DriftConfig:
     orange_from: int = 1  # drifted feature columns for an orange alert
     red_from: int = 3  # ... and for a red one
     min_rows: int = 30  # fewer rows in the batch or the reference: drift is refused
+    # Thresholds sized to the batch: a column's threshold is the larger of its configured
+    # value and this quantile of the distances between batches of the batch's size and
+    # references, both drawn like the reference (numpy distances only).
+    sized: bool = True
+    noise_quantile: float = 0.999
+    noise_samples: int = 400
 
     def __post_init__(self) -> None:
         for prefix, kind in (
@@ -143,6 +149,10 @@ class DriftConfig:
             raise ValueError("need 1 <= orange_from <= red_from")
         if self.min_rows < 2:
             raise ValueError("min_rows must be >= 2")
+        if not 0.5 <= self.noise_quantile < 1:
+            raise ValueError("noise_quantile must be in [0.5, 1)")
+        if self.noise_samples < 100:
+            raise ValueError("noise_samples must be >= 100")
         raw = self.per_column if self.per_column is not None else {}
         if not isinstance(raw, Mapping):
             raise ValueError("per_column must be a mapping {column key: {method, threshold}}")

@@ -1,16 +1,19 @@
-"""Data drift of a batch against a reference sample: Evidently, distance measures, alerts.
+"""Data drift of a batch against a reference sample: distances, thresholds sized to the
+batch, alerts.
 
 :func:`compute_drift` compares a batch (frame keyed by column key, optionally with a
-``probability`` column) with a reference (the sample kept with the model, or another batch)
-with Evidently's ``DataDriftPreset``, one method and threshold per column from ``cfg.drift``.
-The :class:`DriftReport` holds per-column scores, the alert level and the Evidently snapshot
-as ``Snapshot.dumps()`` text (``save_json`` does not reload). Storage and HTML rendering:
-:mod:`core.drift.storage`.
+``probability`` column) with a reference (the sample kept with the model, or another batch),
+one method per column from ``cfg.drift``. The two default distances (normed Wasserstein,
+Jensen-Shannon) are computed in numpy (:mod:`core.drift.distances`), exactly as Evidently
+defines them; other configured methods go through Evidently. The full Evidently report is
+built only when someone opens it (:mod:`core.drift.evidently`).
 
 Distances, not p-values: at 2,000-50,000 rows a p-value test (KS, chi-square) flags shifts
-nobody cares about; a distance (normed Wasserstein, Jensen-Shannon) says how far a
-distribution moved whatever the batch size. The thresholds of config/default.yaml sit above
-the noise measured on 2,000-claim batches drawn like the reference.
+nobody cares about; a distance says how far a distribution moved. But a distance also has
+noise, larger for smaller batches: each column's threshold is the larger of its configured
+value (the smallest shift worth an alert; config/default.yaml's sit above the noise of
+2,000-claim batches) and the ``drift.noise_quantile`` of the distances between batches of
+this batch's size and references drawn like the reference (``drift.sized``).
 
 Money columns may take two transforms: ``log`` (distance on ``log1p(value)``) and
 ``relative_to`` (that value minus the reference median of the row's sub-category, else of the
@@ -26,7 +29,6 @@ turn most orange alerts red), and the model's reference probabilities are partly
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -43,12 +45,12 @@ from core.config.drift import (
     is_drifted,
 )
 from core.decide.decisions import DECISION_CODES, decide
+from core.drift.distances import NATIVE_METHODS, distance, noise_quantiles
+from core.drift.plan import ColumnPlan
 from core.drift.report import ColumnDrift, DriftReport, alert_level
 from core.exceptions import ConfigError, DriftError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from evidently.core.report import Snapshot
-
     from core.config.schema import ColumnSpec
     from core.config.settings import Config
 
@@ -59,19 +61,6 @@ _MIN_GROUP_ROWS = 30  # relative_to: reference rows a level needs for its own me
 
 
 # --------------------------------------------------------------------------- computing
-
-
-@dataclass(frozen=True)
-class _Plan:
-    """One column as compared: its key, label in the report, method and transforms."""
-
-    key: str
-    label: str
-    kind: str
-    method: str
-    threshold: float
-    log: bool = False
-    relative_to: tuple[str, ...] = ()
 
 
 def compute_drift(
@@ -101,8 +90,15 @@ def compute_drift(
     pair = thresholds or (cfg.thresholds.low, cfg.thresholds.high)
     cur, ref = _frames(current, reference, plans, pair)
     created = datetime.now(UTC).replace(tzinfo=None)
-    snapshot = _run_report(cur, ref, plans, dcfg, f"batch:{batch_id}", reference_name, created)
-    columns = _scores(snapshot, plans)
+    clients = reference["client_id"].to_numpy() if "client_id" in reference.columns else None
+    columns = _native_scores(cur, ref, plans, dcfg, clients)
+    legacy = [p for p in plans if p.label not in {c.label for c in columns}]
+    if legacy:  # methods without a numpy implementation: Evidently scores them
+        from core.drift.evidently import evidently_scores
+
+        columns += evidently_scores(cur, ref, legacy, dcfg, reference_name, created)
+        order = {p.label: i for i, p in enumerate(plans)}
+        columns = tuple(sorted(columns, key=lambda c: order[c.label]))
     features = [c for c in columns if c.kind in FEATURE_KINDS]
     drifted = tuple(c.column for c in features if c.drifted)
     level = alert_level(len(drifted), orange_from=dcfg.orange_from, red_from=dcfg.red_from)
@@ -115,11 +111,68 @@ def compute_drift(
         share_drifted=len(drifted) / len(features) if features else 0.0,
         alert_level=level,
         drifted_columns=drifted,
-        snapshot_json=snapshot.dumps(),
         missing_columns=tuple(missing),
         n_current=len(current),
         n_reference=len(reference),
     )
+
+
+def build_snapshot(
+    current: pd.DataFrame,
+    reference: pd.DataFrame,
+    cfg: Config,
+    report: DriftReport,
+    *,
+    thresholds: tuple[float, float] | None = None,
+) -> str:
+    """The full Evidently report of a computed drift report (``Snapshot.dumps()`` text), each
+    column judged against the same threshold as in the alert."""
+    from dataclasses import replace as with_
+
+    from core.drift.evidently import run_report
+
+    plans, _ = _plans(current, reference, cfg)
+    used = {c.label: c.threshold for c in report.columns}
+    plans = [with_(p, threshold=used.get(p.label, p.threshold)) for p in plans]
+    pair = thresholds or (cfg.thresholds.low, cfg.thresholds.high)
+    cur, ref = _frames(current, reference, plans, pair)
+    name = f"batch:{report.batch_id}"
+    snapshot = run_report(cur, ref, plans, cfg.drift, name, report.reference, report.created_at)
+    return snapshot.dumps()
+
+
+def _native_scores(
+    cur: pd.DataFrame,
+    ref: pd.DataFrame,
+    plans: list[ColumnPlan],
+    dcfg: DriftConfig,
+    clients: np.ndarray | None,
+) -> tuple[ColumnDrift, ...]:
+    """Distances computed in numpy, each against its threshold sized to the batch."""
+    native = {}
+    for p in plans:
+        numeric = p.kind in (NUMERIC, PROBABILITY)
+        if (p.method == "wasserstein") == numeric and p.method in NATIVE_METHODS:
+            native[p.label] = (p, numeric)
+    noise: dict[str, float] = {}
+    if dcfg.sized and native:
+        n = max(int(cur[label].notna().sum()) for label in native)
+        columns = {
+            label: (numeric, ref[label].to_numpy()) for label, (_, numeric) in native.items()
+        }
+        noise = noise_quantiles(
+            columns, clients, n, quantile=dcfg.noise_quantile, samples=dcfg.noise_samples
+        )
+    found = []
+    for label, (p, numeric) in native.items():
+        score = distance(p.method, numeric, ref[label].to_numpy(), cur[label].to_numpy())
+        threshold = max(p.threshold, noise.get(label, 0.0))
+        drifted = is_drifted(p.method, score, threshold)
+        found.append(
+            ColumnDrift(p.key, p.method, score, threshold, drifted, p.kind, p.label,
+                        floor=p.threshold, noise=noise.get(label))
+        )  # fmt: skip
+    return tuple(found)
 
 
 def _check_rows(n_current: int, n_reference: int, min_rows: int) -> None:
@@ -160,7 +213,7 @@ def _usable(frame: pd.DataFrame, key: str, min_rows: int) -> bool:
 
 def _plans(
     current: pd.DataFrame, reference: pd.DataFrame, cfg: Config
-) -> tuple[list[_Plan], list[str]]:
+) -> tuple[list[ColumnPlan], list[str]]:
     """What to compare, and the monitored keys missing (or empty) in either frame."""
     dcfg, en = cfg.drift, cfg.locale == "en"
     n = dcfg.min_rows
@@ -177,19 +230,24 @@ def _plans(
         if over.relative_to:
             level = headers.get(over.relative_to[0], over.relative_to[0])
             label += f" ({'log, ' if over.log else ''}{'vs' if en else 'relatif à'} {level})"
-        plans.append(_Plan(spec.key, label, kind, method, threshold, over.log, over.relative_to))
+        plans.append(
+            ColumnPlan(spec.key, label, kind, method, threshold, over.log, over.relative_to)
+        )
     if _usable(current, PROBABILITY, n) and _usable(reference, PROBABILITY, n):
         label = "Probability" if en else "Probabilité"
         method, threshold = dcfg.probability_method, dcfg.probability_threshold
-        plans.append(_Plan(PROBABILITY, label, PROBABILITY, method, threshold))
+        plans.append(ColumnPlan(PROBABILITY, label, PROBABILITY, method, threshold))
         label = "Decision" if en else "Décision"
         method, threshold = dcfg.decision_method, dcfg.decision_threshold
-        plans.append(_Plan(DECISION_MIX, label, DECISION_MIX, method, threshold))
+        plans.append(ColumnPlan(DECISION_MIX, label, DECISION_MIX, method, threshold))
     return plans, missing
 
 
 def _frames(
-    current: pd.DataFrame, reference: pd.DataFrame, plans: list[_Plan], pair: tuple[float, float]
+    current: pd.DataFrame,
+    reference: pd.DataFrame,
+    plans: list[ColumnPlan],
+    pair: tuple[float, float],
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Both frames as given to Evidently: one column per plan, named by its label."""
     cur: dict[str, np.ndarray] = {}
@@ -222,7 +280,7 @@ def _decisions(probability: pd.Series, pair: tuple[float, float]) -> np.ndarray:
 
 
 def _numeric(
-    current: pd.DataFrame, reference: pd.DataFrame, plan: _Plan
+    current: pd.DataFrame, reference: pd.DataFrame, plan: ColumnPlan
 ) -> tuple[np.ndarray, np.ndarray]:
     cur, ref = _floats(current[plan.key]), _floats(reference[plan.key])
     if plan.log:
@@ -248,59 +306,3 @@ def _centres(
             centres[i] = centres[i].fillna(level_values.map(medians))
     overall = float(values.median())
     return centres[0].fillna(overall).to_numpy(), centres[1].fillna(overall).to_numpy()
-
-
-def _run_report(
-    cur: pd.DataFrame,
-    ref: pd.DataFrame,
-    plans: list[_Plan],
-    dcfg: DriftConfig,
-    name: str,
-    reference_name: str,
-    created: datetime,
-) -> Snapshot:
-    """Evidently: DataDriftPreset over the features, ValueDrift for probability and mix."""
-    from evidently import DataDefinition, Dataset, Report
-    from evidently.metrics import ValueDrift
-    from evidently.presets import DataDriftPreset
-
-    features = [p for p in plans if p.kind in FEATURE_KINDS]
-    definition = DataDefinition(
-        numerical_columns=[p.label for p in plans if p.kind in (NUMERIC, PROBABILITY)],
-        categorical_columns=[p.label for p in plans if p.kind in (CATEGORICAL, DECISION_MIX)],
-    )
-    preset = DataDriftPreset(
-        columns=[p.label for p in features],
-        drift_share=min(1.0, dcfg.red_from / len(features)),  # "dataset drift" <=> red
-        per_column_method={p.label: p.method for p in features},
-        per_column_threshold={p.label: p.threshold for p in features},
-    )
-    outputs = [p for p in plans if p.kind not in FEATURE_KINDS]
-    extra = [ValueDrift(column=p.label, method=p.method, threshold=p.threshold) for p in outputs]
-    report = Report([preset, *extra], metadata={"reference": reference_name})
-    return report.run(
-        Dataset.from_pandas(cur, data_definition=definition),
-        Dataset.from_pandas(ref, data_definition=definition),
-        timestamp=created,
-        name=f"{name} vs {reference_name}",
-    )
-
-
-def _scores(snapshot: Snapshot, plans: list[_Plan]) -> tuple[ColumnDrift, ...]:
-    """Per-column scores read from the snapshot's ValueDrift results, in plan order."""
-    by_label = {p.label: p for p in plans}
-    found: dict[str, ColumnDrift] = {}
-    for metric in snapshot.dict()["metrics"]:
-        config = metric.get("config") or {}
-        plan = by_label.get(config.get("column"))
-        if plan is None or not str(config.get("type", "")).endswith("ValueDrift"):
-            continue
-        score = float(metric["value"])
-        drifted = is_drifted(plan.method, score, plan.threshold)
-        found[plan.label] = ColumnDrift(
-            plan.key, plan.method, score, plan.threshold, drifted, plan.kind, plan.label
-        )
-    lost = [p.label for p in plans if p.label not in found]
-    if lost:
-        logger.warning("no drift score came back for %s", lost)
-    return tuple(found[p.label] for p in plans if p.label in found)

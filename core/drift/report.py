@@ -57,6 +57,13 @@ class ColumnDrift:
     drifted: bool
     kind: str  # "numeric" | "categorical" | "probability" | "decision_mix"
     label: str = ""  # the column as named in the Evidently report (French header)
+    floor: float | None = None  # the configured threshold (smallest shift worth an alert)
+    noise: float | None = None  # the noise quantile at this batch's size (None: not sized)
+
+    @property
+    def sized_by_noise(self) -> bool:
+        """True when the batch's own size, not the configured value, set the threshold."""
+        return self.noise is not None and self.floor is not None and self.noise > self.floor
 
 
 @dataclass(frozen=True)
@@ -93,6 +100,7 @@ class DriftReport:
         columns = [asdict(c) for c in self.columns]
         for c in columns:
             c["score"] = c["score"] if math.isfinite(c["score"]) else None
+            c["threshold"] = c["threshold"] if math.isfinite(c["threshold"]) else None
         return {
             "format": 1,
             "batch_id": self.batch_id,
@@ -141,8 +149,9 @@ def load_snapshot(report: DriftReport) -> Snapshot:
 
     if not report.snapshot_json:
         raise DriftError(
-            "Ce rapport de dérive a été chargé sans son détail Evidently. / This drift report "
-            "was loaded without its Evidently snapshot (load it with include_snapshot=True)."
+            "Le rapport Evidently de ce lot n'est pas encore construit (il l'est à la première "
+            "ouverture). / This report's Evidently snapshot is not built yet (it is built the "
+            "first time it is opened: core.drift.service.with_snapshot)."
         )
     return Snapshot.loads(report.snapshot_json)
 
@@ -212,9 +221,14 @@ def describe(report: DriftReport, lang: str = "fr") -> list[str]:
     aside = "  [not in the alert]" if en else "  [hors alerte]"
     for c in report.columns:
         flag = "DRIFT" if c.drifted else "ok"
+        sized = (
+            (" = " + ("noise at this size" if en else "bruit à cette taille"))
+            if c.sized_by_noise
+            else ""
+        )
         lines.append(
             f"  {c.label or c.column:<50} {c.method:<14} {c.score:8.4f}  "
-            f"({'threshold' if en else 'seuil'} {c.threshold:g})  {flag}"
+            f"({'threshold' if en else 'seuil'} {c.threshold:.4g}{sized})  {flag}"
             + ("" if c.kind in FEATURE_KINDS else aside)
         )
     if report.missing_columns:

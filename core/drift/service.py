@@ -14,9 +14,9 @@ import pandas as pd
 
 from core.config.identity import Actor
 from core.config.settings import Config
-from core.drift.compute import compute_drift
+from core.drift.compute import build_snapshot, compute_drift
 from core.drift.report import DriftReport
-from core.drift.storage import batch_frame, previous_batch_id, save_drift_report
+from core.drift.storage import batch_frame, previous_batch_id, save_drift_report, save_snapshot
 from core.exceptions import DriftError, WorkbenchError
 from core.model.registry import Registry
 from core.store.database import Store
@@ -90,3 +90,26 @@ def previous_batch_reference(store: Store, batch_id: int) -> tuple[pd.DataFrame,
             f"Batch #{batch_id} is the first one: there is no previous batch to compare with."
         )
     return batch_frame(store, previous)[0], f"batch:{previous}"
+
+
+def with_snapshot(
+    store: Store, registry: Registry, cfg: Config, report: DriftReport
+) -> DriftReport:
+    """The report with its full Evidently snapshot, built now (seconds) when it was not yet,
+    then kept with the stored report for the next reader."""
+    if report.snapshot_json:
+        return report
+    if report.batch_id is None:
+        raise DriftError("Ce rapport n'est lié à aucun lot. / This report has no batch.")
+    current, pair = batch_frame(store, report.batch_id)
+    kind, _, ref = report.reference.partition(":")
+    if kind == "model":
+        reference = registry.load(ref).reference
+        if reference is None:
+            raise DriftError(f"Model {ref} carries no reference sample.")
+    else:
+        reference = batch_frame(store, int(ref))[0]
+    snapshot = build_snapshot(current, reference, cfg, report, thresholds=pair)
+    if report.report_id is not None:
+        save_snapshot(store, report.report_id, snapshot)
+    return replace(report, snapshot_json=snapshot)

@@ -33,8 +33,6 @@ logger = logging.getLogger(__name__)
 def save_drift_report(store: Store, report: DriftReport, *, actor: Actor) -> int:
     """Store the report (summary, drifted columns, alert, snapshot) and an audit entry in one
     transaction; return its id."""
-    if not report.snapshot_json:
-        raise DriftError("A drift report without its Evidently snapshot cannot be stored.")
     summary = json.dumps(report.to_summary(), ensure_ascii=False)
     detail = {
         "batch_id": report.batch_id,
@@ -54,13 +52,21 @@ def save_drift_report(store: Store, report: DriftReport, *, actor: Actor) -> int
                 summary,
                 list(report.drifted_columns),
                 report.alert_level,
-                report.snapshot_json,
+                report.snapshot_json or None,
             ],
         ).fetchone()
         report_id = int(row[0])
         audit.append(cur, actor, "drift.computed", {"report_id": report_id, **detail})
     logger.info("drift report %d stored (batch %s, %s)", report_id, report.batch_id, detail)
     return report_id
+
+
+def save_snapshot(store: Store, report_id: int, snapshot_json: str) -> None:
+    """Keep the Evidently snapshot built for a stored report (derived data: no audit row)."""
+    with store.transaction("keep the Evidently report") as cur:
+        cur.execute(
+            "UPDATE drift_reports SET snapshot = ? WHERE id = ?", [snapshot_json, report_id]
+        )
 
 
 def load_drift_reports(

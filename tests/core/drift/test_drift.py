@@ -13,7 +13,7 @@ import pytest
 from core.config.drift import DriftConfig
 from core.config.loading import config_from_dict, load_config
 from core.config.settings import Config
-from core.drift.compute import compute_drift
+from core.drift.compute import build_snapshot, compute_drift
 from core.drift.report import HISTORY_COLUMNS, DriftReport, alert_level, load_snapshot, render_html
 from core.drift.service import drift_of_batch, previous_batch_reference
 from core.drift.storage import (
@@ -22,6 +22,7 @@ from core.drift.storage import (
     load_drift_report,
     load_drift_reports,
     save_drift_report,
+    save_snapshot,
 )
 from core.exceptions import ConfigError, DriftError, WorkbenchError
 from core.ingest.pipeline import validate_file
@@ -96,17 +97,33 @@ def test_monitors_the_feature_columns_only(report_2025: DriftReport) -> None:
 
 
 @pytest.mark.slow
-def test_same_distribution_batches_give_at_most_one_false_alert(
+def test_same_distribution_batches_give_at_most_one_false_alert_at_any_size(
     reference: pd.DataFrame, base_cfg: Config
 ) -> None:
-    alerts = []
-    for seed in range(1000, 1020):
-        batch = keyed(generate_claims(2000, seed=seed, year=2024)[0], base_cfg)
-        report = compute_drift(batch, reference, base_cfg, batch_id=seed)
-        if report.alert_level != "green":
-            alerts.append((seed, report.drifted_columns))
+    """20 batches of 200 and 20 of 2,000 drawn like the reference: at most 1 alert in all."""
+    alerts, sized = [], 0
+    for size, seeds in ((200, range(1000, 1020)), (2000, range(2000, 2020))):
+        for seed in seeds:
+            batch = keyed(generate_claims(size, seed=seed, year=2024)[0], base_cfg)
+            report = compute_drift(batch, reference, base_cfg, batch_id=seed)
+            sized += sum(c.sized_by_noise for c in report.columns)
+            if report.alert_level != "green":
+                alerts.append((size, seed, report.drifted_columns))
     logging.getLogger(__name__).info("false alerts: %s", alerts)
     assert len(alerts) <= 1, alerts
+    assert sized > 0  # the small batches' own noise set their thresholds
+
+
+def test_a_fixed_threshold_alerts_on_small_ordinary_batches(
+    reference: pd.DataFrame, base_cfg: Config
+) -> None:
+    """The control: without sizing, batches of 200 drawn like the reference do alert."""
+    fixed = dataclasses.replace(base_cfg, drift=dataclasses.replace(base_cfg.drift, sized=False))
+    alerts = 0
+    for seed in range(1000, 1020):
+        batch = keyed(generate_claims(200, seed=seed, year=2024)[0], base_cfg)
+        alerts += compute_drift(batch, reference, fixed).alert_level != "green"
+    assert alerts > 1
 
 
 @pytest.mark.parametrize("n_shifted", [0, 1, 2, 3, 4])
@@ -216,7 +233,11 @@ def test_bad_drift_config_names_the_key(section: dict, message: str, base_cfg: C
 
 
 def test_report_survives_closing_and_reopening_the_store(
-    tmp_path: Path, report_2025: DriftReport
+    tmp_path: Path,
+    report_2025: DriftReport,
+    batch_2025: pd.DataFrame,
+    reference: pd.DataFrame,
+    base_cfg: Config,
 ) -> None:
     path = tmp_path / "workbench.duckdb"
     with Store(path) as store:
@@ -226,6 +247,10 @@ def test_report_survives_closing_and_reopening_the_store(
         with store.cursor() as cur:
             raw = cur.execute("SELECT drifted_columns, alert_level FROM drift_reports").fetchone()
         assert raw == (list(report_2025.drifted_columns), report_2025.alert_level)
+        # the full Evidently report is built when first opened, then kept
+        save_snapshot(store, report_id, build_snapshot(batch_2025, reference, base_cfg, loaded))
+    with Store(path) as store:
+        loaded = load_drift_report(store, report_id)
     assert loaded.report_id == report_id
     assert loaded.to_summary() == report_2025.to_summary()
     snapshot = load_snapshot(loaded)
@@ -246,7 +271,8 @@ def test_report_html_keeps_hostile_category_values_inside_its_data(
 
     def page(frame: pd.DataFrame) -> str:
         report = compute_drift(frame, reference, base_cfg, batch_id=1, reference_name="model:t")
-        return render_html(report)
+        snapshot = build_snapshot(frame, reference, base_cfg, report)
+        return render_html(dataclasses.replace(report, snapshot_json=snapshot))
 
     html = page(batch)
     assert "window.PWN" in html  # the value is in the report's data ...
@@ -265,9 +291,9 @@ def test_load_newest_first_by_batch_and_without_snapshot(
         assert [r.report_id for r in load_drift_reports(store)] == [second, first]
         assert [r.report_id for r in load_drift_reports(store, batch_id=1)] == [first]
         [light] = load_drift_reports(store, batch_id=2, include_snapshot=False)
-        with pytest.raises(DriftError, match="include_snapshot"):
+        with pytest.raises(DriftError, match="not built yet"):
             render_html(light)
-        assert load_drift_report(store, second).snapshot_json == report_2025.snapshot_json
+        assert load_drift_report(store, second).snapshot_json == ""  # built when opened
         history = drift_history(store)
     assert list(history.columns) == list(HISTORY_COLUMNS)
     assert len(history) == 2 * len(report_2025.columns)
