@@ -3,5 +3,5 @@
 One package per concept, lower layers first (a package imports only from its own layer or
 below; ``scripts/import_graph.py`` checks it): ``exceptions`` and ``formatting`` ->
 ``config`` -> ``store`` -> ``ingest`` -> ``decide`` -> ``report`` -> ``model`` ->
-``scoring`` -> ``explain``, ``drift`` -> ``jobs`` -> ``synth`` -> ``cli``.
+``scoring`` -> ``explain``, ``drift``, ``monitor`` -> ``jobs`` -> ``synth`` -> ``cli``.
 """

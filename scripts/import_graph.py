@@ -29,7 +29,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("report",),
     ("model",),
     ("scoring",),
-    ("explain", "drift"),
+    ("explain", "drift", "monitor"),
     ("jobs",),
     ("synth",),
     ("cli",),

@@ -17,6 +17,7 @@ from core.cli.audit import add_audit_commands
 from core.cli.common import _print_rejected, _print_report, _t, cli_actor, open_cli_store
 from core.cli.drift import add_drift_command
 from core.cli.model import add_model_commands
+from core.cli.monitor import add_monitor_commands
 from core.config.loading import load_config
 from core.exceptions import WorkbenchError
 
@@ -57,6 +58,7 @@ def _parser() -> argparse.ArgumentParser:
     add_model_commands(sub)
     add_drift_command(sub)
     add_audit_commands(sub)
+    add_monitor_commands(sub)
     return parser
 
 

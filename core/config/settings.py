@@ -151,6 +151,20 @@ class PathsConfig:
 
 
 @dataclass(frozen=True)
+class MonitorConfig:
+    """Production monitoring: the quality-control sample and the confidence of the bands."""
+
+    qc_share: float = 0.02  # share of each zone of automatic decisions sent to a QC review
+    confidence: float = 0.9  # of the estimated bands and the realised intervals
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.qc_share <= 1:
+            raise ValueError("qc_share must be in [0, 1]")
+        if not 0.5 <= self.confidence < 1:
+            raise ValueError("confidence must be in [0.5, 1)")
+
+
+@dataclass(frozen=True)
 class StoreConfig:
     """How processes share the database file."""
 
@@ -172,6 +186,7 @@ class Config:
     drift: DriftConfig = field(default_factory=DriftConfig)
     auth: AuthConfig = field(default_factory=AuthConfig)
     store: StoreConfig = field(default_factory=StoreConfig)
+    monitor: MonitorConfig = field(default_factory=MonitorConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
     locale: str = "fr"
     profile: str = "default"

@@ -26,6 +26,7 @@ import pandas as pd
 from core.config.identity import Actor, require
 from core.config.settings import Config
 from core.decide.decisions import check_thresholds, decide
+from core.decide.quality import draw_quality_sample
 from core.decide.rules import RuleOutcome, apply_rules
 from core.exceptions import WorkbenchError
 from core.model.registry import Registry
@@ -100,7 +101,13 @@ def score_batch(
                 model_version=model_version,
                 thresholds_id=thresholds.id,
                 actor=actor,
-                detail={"low": thresholds.low, "high": thresholds.high, "rules": apply_rules},
+                detail={
+                    "low": thresholds.low,
+                    "high": thresholds.high,
+                    "rules": apply_rules,
+                    "qc_sample": int(frame["qc_sample"].sum()),
+                    "qc_seed": str(frame.attrs["qc_seed"]),
+                },
                 jobs=jobs,
             ),
         )
@@ -165,7 +172,14 @@ def redecide(
                     thresholds_id=thresholds_id,
                     actor=actor,
                     action="batch.redecided",
-                    detail={"low": low, "high": high, "reason": reason, "rules": apply_rules},
+                    detail={
+                        "low": low,
+                        "high": high,
+                        "reason": reason,
+                        "rules": apply_rules,
+                        "qc_sample": int(frame["qc_sample"].sum()),
+                        "qc_seed": str(frame.attrs["qc_seed"]),
+                    },
                 ),
             )
             scored_at = info.scored_at
@@ -248,11 +262,14 @@ def _decide(
             outcome = apply_rules(claims, model_codes, cfg, prior_validations=prior)
         final = outcome.decisions if outcome else model_codes
         empty = np.full(len(claims), "", dtype=object)
+        qc, seed = draw_quality_sample(final, cfg.monitor.qc_share)
         frame = claims.assign(
             probability=probabilities,
             decision_model=model_codes,
             decision=final,
             rule_flags=outcome.codes if outcome else empty,
             rule_reason=outcome.reasons if outcome else empty,
+            qc_sample=qc,
         )
+        frame.attrs["qc_seed"] = seed  # recorded with the scores in the audit trail
     return frame, outcome

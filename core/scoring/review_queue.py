@@ -1,4 +1,5 @@
-"""The Audit Humain queue of a scored batch: its claims in audit with their latest review."""
+"""The review queues of a scored batch, each claim with its latest review: the Audit Humain
+work, and apart from it the quality-control sample of automatic decisions."""
 
 from __future__ import annotations
 
@@ -36,10 +37,15 @@ class ReviewQueue:
         return ordered.drop(columns="_closeness")
 
 
-def review_queue(store: Store, batch_id: int) -> ReviewQueue:
-    """The batch's Audit Humain claims (latest scoring) joined with their latest review."""
+def review_queue(store: Store, batch_id: int, *, quality: bool = False) -> ReviewQueue:
+    """The batch's Audit Humain claims (latest scoring) joined with their latest review; with
+    ``quality``, the automatic decisions drawn for quality control instead."""
     scored = load_scores(batch_id, store)
-    queue = scored[scored["decision"] == 0]
+    if quality:
+        drawn = scored["qc_sample"].fillna(False).astype(bool) if "qc_sample" in scored else False
+        queue = scored[drawn & (scored["decision"] != 0)]
+    else:
+        queue = scored[scored["decision"] == 0]
     reviews = store.latest_reviews(batch_id)
     frame = queue.merge(reviews, on="row_number", how="left")
     return ReviewQueue(batch_id, frame)

@@ -36,6 +36,7 @@ from core.store.batches import BatchesMixin, BatchInfo, SaveResult
 from core.store.common import STANDARD_COLUMNS, _transaction
 from core.store.gate import Waiting, gate_for
 from core.store.jobs import JobsMixin
+from core.store.labels import LabelsMixin
 from core.store.migrations import applied_version, check_version, migrate
 from core.store.reviews import ReviewsMixin
 from core.store.scores import ScoresMixin, ScoringInfo
@@ -52,7 +53,7 @@ __all__ = [
 ]
 
 
-class Store(BatchesMixin, ThresholdsMixin, ScoresMixin, ReviewsMixin, JobsMixin):
+class Store(BatchesMixin, ThresholdsMixin, ScoresMixin, ReviewsMixin, LabelsMixin, JobsMixin):
     """The workbench database; see the module docstring.
 
     One mixin per table family: batches and claims (:mod:`core.store.batches`), thresholds

@@ -215,6 +215,21 @@ def _seal_legacy_rows(cur: duckdb.DuckDBPyConnection) -> None:
         prev = digest
 
 
+_MONITORING = (
+    # The random quality-control sample of automatic decisions, drawn at scoring time.
+    "ALTER TABLE scores ADD COLUMN qc_sample BOOLEAN DEFAULT FALSE",
+    # One label per claim (the latest conclusion), with where it came from and who gave it.
+    """CREATE TABLE labels (
+        batch_id BIGINT NOT NULL,
+        row_number INTEGER NOT NULL,
+        label TINYINT NOT NULL CHECK (label IN (0, 1)),
+        source VARCHAR NOT NULL CHECK (source IN ('review', 'qc', 'file')),
+        labelled_by VARCHAR NOT NULL,
+        labelled_at TIMESTAMP NOT NULL,
+        PRIMARY KEY (batch_id, row_number)
+    )""",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1, "initial schema: batches, claims, scores, reviews, thresholds, ...", _INITIAL_SCHEMA
@@ -224,6 +239,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         4, "hash-chained audit trail, costs with thresholds, jobs", _TRUST, _seal_legacy_rows
     ),
+    Migration(5, "quality-control sample of automatic decisions, labels", _MONITORING),
 )
 
 _BOOKKEEPING = """CREATE TABLE IF NOT EXISTS schema_migrations (

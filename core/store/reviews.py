@@ -20,6 +20,7 @@ import core.store.audit as audit
 from core.config.identity import Actor
 from core.exceptions import WorkbenchError
 from core.store.common import StoreAccess, _utcnow
+from core.store.labels import upsert_labels
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,14 @@ class ReviewsMixin(StoreAccess):
                 "reviewed_at) VALUES (?, ?, ?, ?, ?, ?)",
                 [batch_id, row_number, actor.id, decision, review.comment, review.reviewed_at],
             )
+            qc = cur.execute(
+                "SELECT bool_or(qc_sample) FROM scores WHERE batch_id = ? AND row_number = ? "
+                "AND scored_at = (SELECT max(scored_at) FROM scores WHERE batch_id = ?)",
+                [batch_id, row_number, batch_id],
+            ).fetchall()[0][0]
+            label = pd.DataFrame({"batch_id": [batch_id], "row_number": [row_number],
+                                  "label": [1 if decision == VALIDATE else 0]})  # fmt: skip
+            upsert_labels(cur, label, "qc" if qc else "review", actor)  # a review is a label
             audit.append(
                 cur,
                 actor,

@@ -61,7 +61,8 @@ class ScoresMixin(StoreAccess):
         scored_at = _utcnow()
         view = f"scores_{uuid.uuid4().hex}"
         with self.transaction(f"save the scores of batch {batch_id}") as cur:
-            cur.register(view, scores[list(_SCORE_INPUTS)])
+            qc = scores["qc_sample"] if "qc_sample" in scores.columns else False
+            cur.register(view, scores[list(_SCORE_INPUTS)].assign(qc_sample=qc))
             try:
                 _insert_scores(cur, view, batch_id, model_version, thresholds_id, scored_at)
             finally:
@@ -171,7 +172,7 @@ _SCORE_INPUTS = (
     "rule_flags",
     "rule_reason",
 )
-_SCORE_COLUMNS = (*_SCORE_INPUTS, "model_version", "thresholds_id", "scored_at")
+_SCORE_COLUMNS = (*_SCORE_INPUTS, "qc_sample", "model_version", "thresholds_id", "scored_at")
 _AUTO_VALIDATIONS_SQL = """
 WITH latest AS (
     SELECT batch_id, max(scored_at) AS scored_at FROM scores
@@ -202,11 +203,11 @@ def _insert_scores(
 ) -> None:
     cur.execute(
         f"""INSERT INTO scores (batch_id, row_number, model_version, probability, decision,
-               decision_model, rule_flags, rule_reason, thresholds_id, scored_at)
+               decision_model, rule_flags, rule_reason, thresholds_id, scored_at, qc_sample)
            SELECT ?, CAST(row_number AS INTEGER), ?, CAST(probability AS DOUBLE),
                CAST(decision AS TINYINT), CAST(decision_model AS TINYINT),
                nullif(CAST(rule_flags AS VARCHAR), ''), nullif(CAST(rule_reason AS VARCHAR), ''),
-               ?, ?
+               ?, ?, coalesce(CAST(qc_sample AS BOOLEAN), FALSE)
            FROM {view}""",
         [batch_id, model_version, thresholds_id, scored_at],
     )
