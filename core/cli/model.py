@@ -31,6 +31,12 @@ def add_model_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--allow-leakage", action="store_true", help="train despite leakage findings")
     p.add_argument("--no-compare", action="store_true", help="skip the model comparison")
     p.add_argument(
+        "--with-labels",
+        action="store_true",
+        help="a challenger: add the labels gathered in production, compare with the active "
+        "model on the most recent labelled claims (registered as a candidate)",
+    )
+    p.add_argument(
         "--activate",
         action="store_true",
         help="also make it the active model, with its initial thresholds (default: candidate)",
@@ -62,6 +68,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
     test_file = _read_labelled(args.test, cfg, lang) if args.test else None
     if train_file is None or (args.test and test_file is None):
         return 1
+    if args.with_labels:
+        return _train_challenger(cfg, train_file, args, lang)
     return _train_and_register(
         cfg,
         train_file,
@@ -72,6 +80,36 @@ def _cmd_train(args: argparse.Namespace) -> int:
         activate=args.activate,
         lang=lang,
     )
+
+
+def _train_challenger(cfg: Config, train_file, args: argparse.Namespace, lang: str) -> int:
+    from core.model.registry import Registry
+    from core.monitor.challenger import train_challenger
+
+    with open_cli_store(cfg) as store:
+        registry = Registry(cfg.paths.models_dir, store)
+        result = train_challenger(
+            train_file[0], store, registry, cfg, actor=cli_actor(cfg), trials=args.trials,
+            compare=not args.no_compare, allow_leakage=args.allow_leakage,
+        )  # fmt: skip
+    c = result.comparison
+    print(_t(lang, f"Comparaison sur les {c.n_claims} réclamations étiquetées les plus récentes :",
+             f"Compared on the {c.n_claims} most recent labelled claims:"))  # fmt: skip
+    for name, score in (("actif / active", c.active), ("challenger", c.challenger)):
+        lo, hi = score.gain_interval
+        print(f"  {name:<15} {score.version}  AUC {score.auc:.4f}  log-loss {score.log_loss:.4f}"
+              f"  gain {score.net_gain:,.0f} [{lo:,.0f} ; {hi:,.0f}] "
+              f"(seuils {score.low:.2f} / {score.high:.2f})")  # fmt: skip
+    verdict = (
+        _t(lang, "meilleur", "better")
+        if c.challenger_better
+        else _t(lang, "pas meilleur", "not better")
+    )
+    print(_t(lang, f"Challenger {verdict} ; candidat enregistré, le modèle actif n'a pas changé. "
+             f"Promotion : python -m core models activate {result.version.version} --reason ...",
+             f"Challenger {verdict}; registered as a candidate, the active model is unchanged. "
+             f"Promote: python -m core models activate {result.version.version} --reason ..."))  # fmt: skip
+    return 0
 
 
 def _read_labelled(path: Path, cfg: Config, lang: str) -> tuple[pd.DataFrame, str] | None:
