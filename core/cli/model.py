@@ -100,15 +100,18 @@ def _train_challenger(cfg: Config, train_file, args: argparse.Namespace, lang: s
         print(f"  {name:<15} {score.version}  AUC {score.auc:.4f}  log-loss {score.log_loss:.4f}"
               f"  gain {score.net_gain:,.0f} [{lo:,.0f} ; {hi:,.0f}] "
               f"(seuils {score.low:.2f} / {score.high:.2f})")  # fmt: skip
-    verdict = (
-        _t(lang, "meilleur", "better")
-        if c.challenger_better
-        else _t(lang, "pas meilleur", "not better")
+    better = c.challenger_better
+    verdict = _t(lang, "meilleur", "better") if better else _t(lang, "pas meilleur", "not better")
+    command = f"python -m core models activate {result.version.version} --reason ..."
+    print(
+        _t(
+            lang,
+            f"Challenger {verdict} ; candidat enregistré, le modèle actif n'a pas changé. "
+            f"Promotion : {command}",
+            f"Challenger {verdict}; registered as a candidate, the active model is unchanged. "
+            f"Promote: {command}",
+        )
     )
-    print(_t(lang, f"Challenger {verdict} ; candidat enregistré, le modèle actif n'a pas changé. "
-             f"Promotion : python -m core models activate {result.version.version} --reason ...",
-             f"Challenger {verdict}; registered as a candidate, the active model is unchanged. "
-             f"Promote: python -m core models activate {result.version.version} --reason ..."))  # fmt: skip
     return 0
 
 
