@@ -34,6 +34,7 @@ PAGES = (
     ("explain.py", "nav.explain", "🔎", "explain"),
     ("review.py", "nav.review", "📝", "review"),
     ("drift.py", "nav.drift", "📈", "drift"),
+    ("monitoring.py", "nav.monitoring", "🩺", "monitoring"),
     ("model.py", "nav.model", "🧠", "model"),
     ("journal.py", "nav.journal", "📜", "journal"),
 )

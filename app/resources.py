@@ -37,6 +37,8 @@ from core.explain.results import GlobalExplanation
 from core.jobs.runner import JobRunner
 from core.model.registry import ModelVersion, Registry
 from core.model.trained import TrainedModel
+from core.monitor.performance import BatchPerformance
+from core.monitor.service import performance_of_batches
 from core.scoring.results import StoredScoring
 from core.scoring.stored import load_scores, load_scoring
 from core.store.database import Store, open_store
@@ -147,6 +149,21 @@ def threshold_suggestions(
 ) -> tuple[ThresholdChoice, ...]:
     """The pair each chooser suggests for these claims and costs."""
     return suggest(cost_surface(source, costs), claims_arrays(source), capacity, guarantee)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def batch_performances(state: tuple) -> list[BatchPerformance]:
+    """Estimated and realised performance of every scored batch. ``state`` (the latest
+    scorings and the labels' count and last time) changes whenever the answer could."""
+    return performance_of_batches(store(), config())
+
+
+def monitoring_state() -> tuple:
+    """What the performance depends on: a cheap key for :func:`batch_performances`."""
+    scorings = tuple(sorted((k, str(v.scored_at)) for k, v in store().latest_scorings().items()))
+    with store().cursor("read the labels' state") as cur:
+        labels = cur.execute("SELECT count(*), max(labelled_at) FROM labels").fetchall()[0]
+    return scorings, labels[0], str(labels[1])
 
 
 # --------------------------------------------------------------- explain page

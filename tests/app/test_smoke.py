@@ -4,7 +4,7 @@ import pytest
 
 from tests.app.conftest import open_page
 
-PAGES = ["upload", "thresholds", "explain", "review", "drift", "model", "journal"]
+PAGES = ["upload", "thresholds", "explain", "review", "drift", "monitoring", "model", "journal"]
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
