@@ -19,6 +19,8 @@ configured threshold, which stays the smallest shift worth an alert.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
+from scipy import sparse
 
 NATIVE_METHODS = frozenset({"wasserstein", "jensenshannon"})
 MAX_SUPPORT = 200  # numeric reference compressed to this many quantiles for the noise
@@ -44,7 +46,7 @@ def jensen_shannon(reference: np.ndarray, current: np.ndarray) -> float:
     cur = _labels(current)
     if not ref.size or not cur.size:
         return float("nan")
-    categories, codes = np.unique(np.concatenate([ref, cur]), return_inverse=True)
+    codes, categories = pd.factorize(np.concatenate([ref, cur]))
     k = categories.size
     p = np.bincount(codes[: ref.size], minlength=k)[None, :] / ref.size
     q = np.bincount(codes[ref.size :], minlength=k)[None, :] / cur.size
@@ -94,7 +96,7 @@ def noise_quantiles(
         if counts is None:
             out[name] = 0.0
             continue
-        batch, ref = batch_w @ counts, ref_w @ counts
+        batch, ref = (counts.T @ batch_w.T).T, (counts.T @ ref_w.T).T  # sparse x dense
         keep = (batch.sum(axis=1) > 0) & (ref.sum(axis=1) > 0)
         batch, ref = batch[keep], ref[keep]
         batch /= batch.sum(axis=1, keepdims=True)
@@ -122,7 +124,7 @@ def _groups(clients: np.ndarray | None, size: int) -> tuple[np.ndarray, int]:
 
 def _group_counts(
     numeric: bool, values: np.ndarray, codes: np.ndarray, n_groups: int
-) -> tuple[np.ndarray | None, np.ndarray, float]:
+) -> tuple[sparse.csr_matrix | None, np.ndarray, float]:
     """(groups x support counts as float32, support, std) of one column's reference."""
     if numeric:
         values = np.asarray(values, dtype=float)
@@ -139,11 +141,12 @@ def _group_counts(
         ok = labels != None  # noqa: E711 (element-wise on an object array)
         if ok.sum() < 2:
             return None, np.empty(0), 1.0
-        support, value_codes = np.unique(labels[ok].astype(str), return_inverse=True)
+        value_codes, support = pd.factorize(labels[ok].astype(str), sort=True)
         std = 1.0
     k = support.size
-    flat = np.bincount(codes[ok] * k + value_codes, minlength=n_groups * k)
-    return flat.reshape(n_groups, k).astype(np.float32), support, std
+    ones = np.ones(int(ok.sum()), dtype=np.float32)
+    counts = sparse.csr_matrix((ones, (codes[ok], value_codes)), shape=(n_groups, k))
+    return counts, support, std
 
 
 def _normal_quantile(q: float) -> float:
@@ -164,8 +167,7 @@ def _compressed(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _labels(values: np.ndarray) -> np.ndarray:
     """Non-missing values as text (categories compare by their text)."""
-    out = [str(v) for v in values if v is not None and not (isinstance(v, float) and v != v)]
-    return np.asarray(out, dtype=object)
+    return pd.Series(values, dtype=object).dropna().astype(str).to_numpy(dtype=object)
 
 
 def _js_rows(p: np.ndarray, q: np.ndarray) -> np.ndarray:
