@@ -2,6 +2,7 @@
 PYTHON ?= python3.11
 VENV   := .venv
 PY     := $(VENV)/bin/python
+RUNTIME := $(VENV)/.runtime
 STAMP  := $(VENV)/.installed
 DEMO   := data/demo/claims_2024.xlsx
 PORT   ?= 8501
@@ -14,7 +15,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK = 1
 
 .PHONY: run test bench lint format demo model browser clean screenshots acceptance
 
-run: $(STAMP) demo model
+run: $(RUNTIME) demo model
 	$(VENV)/bin/streamlit run app/main.py --server.headless true --server.port $(PORT) \
 		--server.address $(ADDRESS) --browser.gatherUsageStats false
 
@@ -35,11 +36,11 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-demo: $(STAMP)
+demo: $(RUNTIME)
 	@test -f $(DEMO) || $(PY) -m core synth --out data/demo --seed 42
 
 # A default model trained on the demo data when none is registered (quick settings, < 1 min).
-model: $(STAMP) demo
+model: $(RUNTIME) demo
 	$(PY) -m core ensure-model
 
 # Debian's Chromium for the browser end-to-end tests (Playwright drives /usr/bin/chromium).
@@ -49,10 +50,16 @@ browser:
 		$$SUDO apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core fonts-noto-color-emoji >/dev/null; }
 
-$(STAMP): requirements.txt requirements-dev.txt
+# Runtime only for `make run` (no test tools, CPU build of XGBoost); `make test` adds the
+# development tools on top (requirements-dev.txt includes requirements.txt).
+$(RUNTIME): requirements.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.txt
+	touch $(RUNTIME)
+
+$(STAMP): $(RUNTIME) requirements-dev.txt
 	$(PY) -m pip install -q -r requirements-dev.txt
 	touch $(STAMP)
 

@@ -55,6 +55,7 @@ def main() -> int:
             str(demo / "claims_2025.xlsx"),
             "--trials",
             str(args.trials),
+            "--activate",
             env=env,
         )
         scored = out / "scored_2025.xlsx"

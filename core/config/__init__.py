@@ -6,35 +6,70 @@ merged over it. Every wrong key or value raises ``ConfigError`` naming the key. 
 layer: it imports nothing from the feature packages.
 """
 
-from core.config.drift import (
-    CATEGORICAL,
-    DECISION_MIX,
-    FEATURE_KINDS,
-    NUMERIC,
-    PROBABILITY,
-    ColumnOverride,
-    DriftConfig,
-    is_drifted,
-)
-from core.config.loading import (
-    CONFIG_DIR,
-    PROJECT_ROOT,
-    available_profiles,
-    config_from_dict,
-    load_config,
-)
-from core.config.schema import ROLES, ColumnSpec, LabelSpec, SchemaConfig
-from core.config.settings import (
-    AmountAbovePnbRule,
-    Config,
-    CostConfig,
-    LimitsConfig,
-    MaxAutoValidationsRule,
-    ModelConfig,
-    PathsConfig,
-    RulesConfig,
-    ThresholdsConfig,
-)
+from typing import TYPE_CHECKING
+
+from core import lazy_exports
+
+if TYPE_CHECKING:  # the public names, for type checkers and readers
+    from core.config.drift import (
+        CATEGORICAL,
+        DECISION_MIX,
+        FEATURE_KINDS,
+        NUMERIC,
+        PROBABILITY,
+        ColumnOverride,
+        DriftConfig,
+        is_drifted,
+    )
+    from core.config.loading import (
+        CONFIG_DIR,
+        PROJECT_ROOT,
+        available_profiles,
+        config_from_dict,
+        load_config,
+    )
+    from core.config.schema import ROLES, ColumnSpec, LabelSpec, SchemaConfig
+    from core.config.settings import (
+        AmountAbovePnbRule,
+        Config,
+        CostConfig,
+        LimitsConfig,
+        MaxAutoValidationsRule,
+        ModelConfig,
+        PathsConfig,
+        RulesConfig,
+        ThresholdsConfig,
+    )
+
+_EXPORTS = {
+    "CATEGORICAL": "core.config.drift",
+    "DECISION_MIX": "core.config.drift",
+    "FEATURE_KINDS": "core.config.drift",
+    "NUMERIC": "core.config.drift",
+    "PROBABILITY": "core.config.drift",
+    "ColumnOverride": "core.config.drift",
+    "DriftConfig": "core.config.drift",
+    "is_drifted": "core.config.drift",
+    "CONFIG_DIR": "core.config.loading",
+    "PROJECT_ROOT": "core.config.loading",
+    "available_profiles": "core.config.loading",
+    "config_from_dict": "core.config.loading",
+    "load_config": "core.config.loading",
+    "ROLES": "core.config.schema",
+    "ColumnSpec": "core.config.schema",
+    "LabelSpec": "core.config.schema",
+    "SchemaConfig": "core.config.schema",
+    "AmountAbovePnbRule": "core.config.settings",
+    "Config": "core.config.settings",
+    "CostConfig": "core.config.settings",
+    "LimitsConfig": "core.config.settings",
+    "MaxAutoValidationsRule": "core.config.settings",
+    "ModelConfig": "core.config.settings",
+    "PathsConfig": "core.config.settings",
+    "RulesConfig": "core.config.settings",
+    "ThresholdsConfig": "core.config.settings",
+}
+__getattr__ = lazy_exports(__name__, _EXPORTS)
 
 __all__ = [
     "CATEGORICAL",

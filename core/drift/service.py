@@ -46,13 +46,16 @@ def drift_report(
     elif against == MODEL:
         latest = store.latest_scoring(batch_id)
         chosen = version or (latest.model_version if latest else None)
-        model = registry.load(chosen)
-        if model.reference is None:
+        if chosen is None:
+            active = registry.active()
+            chosen = active.version if active else None
+        reference = registry.load_reference(chosen)
+        if reference is None:
             raise WorkbenchError(
                 "Ce modèle n'a pas d'échantillon de référence : réentraînez-le pour suivre la "
                 "dérive. / This model carries no reference sample: retrain it to monitor drift."
             )
-        reference, name = model.reference, f"model:{model.metadata['version']}"
+        name = f"model:{chosen}"
     else:
         raise ValueError(f"against must be {MODEL!r} or {PREVIOUS!r}, not {against!r}")
     return drift_of_batch(store, cfg, batch_id, reference, name, save=save, actor=actor)
@@ -104,7 +107,7 @@ def with_snapshot(
     current, pair = batch_frame(store, report.batch_id)
     kind, _, ref = report.reference.partition(":")
     if kind == "model":
-        reference = registry.load(ref).reference
+        reference = registry.load_reference(ref)
         if reference is None:
             raise DriftError(f"Model {ref} carries no reference sample.")
     else:

@@ -6,6 +6,20 @@ early, a closed tab or a restart loses nothing, and jobs left running by a dead 
 run again.
 """
 
-from core.jobs.runner import HANDLERS, JobOutcome, JobRunner, run_job, run_pending
+from typing import TYPE_CHECKING
+
+from core import lazy_exports
+
+if TYPE_CHECKING:  # the public names, for type checkers and readers
+    from core.jobs.runner import HANDLERS, JobOutcome, JobRunner, run_job, run_pending
+
+_EXPORTS = {
+    "HANDLERS": "core.jobs.runner",
+    "JobOutcome": "core.jobs.runner",
+    "JobRunner": "core.jobs.runner",
+    "run_job": "core.jobs.runner",
+    "run_pending": "core.jobs.runner",
+}
+__getattr__ = lazy_exports(__name__, _EXPORTS)
 
 __all__ = ["HANDLERS", "JobOutcome", "JobRunner", "run_job", "run_pending"]

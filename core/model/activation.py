@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import duckdb
 
 import core.store.audit as audit
 from core.config.identity import Actor
 from core.exceptions import WorkbenchError
-from core.model.trained import TrainedModel
+
+if TYPE_CHECKING:  # pragma: no cover
+    from core.model.trained import TrainedModel
 
 
 @dataclass(frozen=True)

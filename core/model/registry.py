@@ -25,7 +25,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import duckdb
 
@@ -41,9 +41,13 @@ from core.model.manifest import (
     tampered_error,
     write_manifest,
 )
-from core.model.trained import TrainedModel
 from core.store.database import Store
 from core.store.thresholds import publish_pair
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from core.model.trained import TrainedModel  # imports XGBoost: loaded in load()
 
 __all__ = ["MANIFEST", "InitialPair", "ModelVersion", "Registry", "file_sha256"]
 
@@ -258,9 +262,27 @@ class Registry:
                 raise ModelNotFoundError(f"Aucun modèle actif. / No active model. {HOW_TO_TRAIN}")
             version = current.version
         folder = self.verify(version)
+        from core.model.trained import TrainedModel
+
         model = TrainedModel.load(folder)
         model.metadata = {**(model.metadata or {}), "version": version}
         return model
+
+    def load_reference(self, version: str | None = None) -> pd.DataFrame | None:
+        """The drift reference sample of ``version`` (default: the active one), verified like
+        :meth:`load` but without reading the booster: drift needs neither XGBoost nor
+        scikit-learn, so ``core drift`` starts in a fraction of a model load."""
+        if version is None:
+            current = self.active()
+            if current is None:
+                raise ModelNotFoundError(f"Aucun modèle actif. / No active model. {HOW_TO_TRAIN}")
+            version = current.version
+        path = self.verify(version) / "reference.parquet"
+        if not path.is_file():
+            return None
+        import pandas as pd
+
+        return pd.read_parquet(path)
 
     # ------------------------------------------------------------------ internals
     def _fetch(self, sql: str, params: builtins.list[Any] | None = None) -> builtins.list[tuple]:

@@ -7,13 +7,28 @@ the error rate among automatic decisions is estimated without bias from the qual
 sample, with an exact interval, and an alert says when the realised figure leaves the band.
 """
 
-from core.monitor.performance import (
-    BatchPerformance,
-    Estimated,
-    Realised,
-    batch_performance,
-    estimate,
-    realise,
-)
+from typing import TYPE_CHECKING
+
+from core import lazy_exports
+
+if TYPE_CHECKING:  # the public names, for type checkers and readers
+    from core.monitor.performance import (
+        BatchPerformance,
+        Estimated,
+        Realised,
+        batch_performance,
+        estimate,
+        realise,
+    )
+
+_EXPORTS = {
+    "BatchPerformance": "core.monitor.performance",
+    "Estimated": "core.monitor.performance",
+    "Realised": "core.monitor.performance",
+    "batch_performance": "core.monitor.performance",
+    "estimate": "core.monitor.performance",
+    "realise": "core.monitor.performance",
+}
+__getattr__ = lazy_exports(__name__, _EXPORTS)
 
 __all__ = ["BatchPerformance", "Estimated", "Realised", "batch_performance", "estimate", "realise"]
