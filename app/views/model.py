@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app import resources
-from app.components import model_details, model_versions
+from app.components import model_challenger, model_details, model_versions
 from app.i18n import t
 from app.safe import md
 from core.exceptions import WorkbenchError
@@ -19,6 +19,8 @@ def page() -> None:
         st.info(t("model_page.empty"), icon="🧠")
         return
     model_versions.show(versions)
+    st.divider()
+    model_challenger.show()
     active = next((v for v in versions if v.active), None)
     st.divider()
     if active is None:
