@@ -34,6 +34,7 @@ from core.config.settings import Config
 from core.exceptions import StoreError
 from core.store.batches import BatchesMixin, BatchInfo, SaveResult
 from core.store.common import STANDARD_COLUMNS, _transaction
+from core.store.decision_pages import DecisionPagesMixin
 from core.store.gate import Waiting, gate_for
 from core.store.jobs import JobsMixin
 from core.store.labels import LabelsMixin
@@ -53,7 +54,15 @@ __all__ = [
 ]
 
 
-class Store(BatchesMixin, ThresholdsMixin, ScoresMixin, ReviewsMixin, LabelsMixin, JobsMixin):
+class Store(
+    BatchesMixin,
+    ThresholdsMixin,
+    ScoresMixin,
+    ReviewsMixin,
+    LabelsMixin,
+    JobsMixin,
+    DecisionPagesMixin,
+):
     """The workbench database; see the module docstring.
 
     One mixin per table family: batches and claims (:mod:`core.store.batches`), thresholds
