@@ -12,6 +12,10 @@ measurement (``{"bench", "seconds", "naive_seconds", "ratio", ...}``, ratio = na
   busy-waiting makes two threads several times slower than one; compare the two lines.
 * ``xgboost_default_fit_33k`` — context: one untuned ``XGBClassifier()`` fit on the same
   rows, with the validation AUC of both (what the search buys).
+* ``train_cli_50_trials`` — ``python -m core train --train claims_2024.xlsx --test
+  claims_2025.xlsx --trials 50`` as a user runs it (new process, fresh folder): the whole
+  command against its own tuning time (read from the model's metadata). Target: <= 1.5x.
+  ``comparison_seconds`` sums the fit times of the five comparison models.
 * ``features_transform_50k`` — transform of 50,000 claims (client history over the 2024
   claims plus the batch). Naive reference: ``transform`` called one claim at a time (how
   a naive scoring loop would do it), timed on a sample of rows and extrapolated.
@@ -116,9 +120,48 @@ def _bench_transform(frame: pd.DataFrame, cfg) -> dict:
     )
 
 
+def _bench_train_cli() -> dict:
+    import os
+    import subprocess
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    from core.config.loading import PROJECT_ROOT
+
+    demo = PROJECT_ROOT / "data" / "demo"
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "WORKBENCH_DATA_DIR": tmp, "WORKBENCH_MODELS_DIR": f"{tmp}/models"}
+        command = [sys.executable, "-m", "core", "train", "--train", str(demo / "claims_2024.xlsx"),
+                   "--test", str(demo / "claims_2025.xlsx"), "--trials", str(TRIALS)]  # fmt: skip
+        start = time.perf_counter()
+        done = subprocess.run(command, env=env, cwd=PROJECT_ROOT, capture_output=True, text=True)
+        seconds = time.perf_counter() - start
+        if done.returncode != 0:
+            raise RuntimeError(f"core train failed: {done.stderr.strip()[-500:]}")
+        meta = json.loads(next(Path(tmp, "models").glob("*/metadata.json")).read_text())
+    tuning = float(meta["tuning"]["seconds"])
+    fits = [r.get("fit_seconds") or 0.0 for r in meta.get("comparison", [])]
+    return row(
+        "train_cli_50_trials",
+        seconds,
+        tuning_seconds=round(tuning, 2),
+        ratio_to_tuning=round(seconds / tuning, 2),
+        training_seconds=round(float(meta["training_seconds"]), 2),
+        comparison_seconds=round(sum(fits), 2),
+        within_target=seconds <= 1.5 * tuning,
+        what="python -m core train --trials 50 on the demo data (new process)",
+        target="<= 1.5 x its tuning time",
+    )
+
+
 def run() -> list[dict]:
     frame, fit, valid, cfg = _data()
-    return [*_bench_optuna(frame, fit, valid, cfg), _bench_transform(frame, cfg)]
+    return [
+        *_bench_optuna(frame, fit, valid, cfg),
+        _bench_transform(frame, cfg),
+        _bench_train_cli(),
+    ]
 
 
 if __name__ == "__main__":
