@@ -1,0 +1,250 @@
+"""What users wait for in the browser: page loads, concurrent uploads, server memory, bytes.
+
+A real server (`streamlit run app/main.py`, as `make run`) on its own data folder, driven by
+Debian's Chromium through Playwright. Lines printed:
+
+* ``page_load_<page>`` — median of 20 fresh loads (new browser session each) of one page
+  with a scored 2,000-claim batch stored: from navigation to the script's end with the
+  page's title visible. Target: <= 1.5 s.
+* ``uploads_8_concurrent`` — 8 browser users uploading a 2,000-claim file each at once:
+  median (and max) seconds from choosing the file to the decisions' heading, against one
+  user alone in the same run. Target: median <= 3 s.
+* ``server_rss`` — the server's resident memory at start, after a 50k upload, after a 100k
+  upload, and after those sessions closed (60 s later). Targets: <= 800 MB after both,
+  back within 100 MB of the start.
+* ``upload_rerun_bytes_100k`` — bytes the server sends to the browser for one rerun of the
+  Upload page showing the 100k batch (a filter changed). Target: <= 1 MB.
+"""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from bench.common import row
+
+PAGES = ("upload", "thresholds", "explain", "review", "drift", "monitoring", "model", "journal")
+LOADS = 20
+USERS = 8
+
+
+def _rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children (the server is one process)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return float("nan")
+
+
+def _idle(page, timeout: float = 120_000) -> None:
+    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
+    page.wait_for_function(
+        """() => !document.querySelector('[data-testid="stStatusWidget"]')
+               && document.querySelector('h1')""",
+        timeout=timeout,
+    )
+
+
+def _page_loads(browser, url: str) -> list[dict]:
+    rows = []
+    for name in PAGES:
+        times = []
+        for _ in range(LOADS):
+            context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="fr-FR")
+            page = context.new_page()
+            start = time.perf_counter()
+            page.goto(f"{url}/{name}")
+            _idle(page)
+            times.append(time.perf_counter() - start)
+            context.close()
+        median = statistics.median(times)
+        rows.append(
+            row(
+                f"page_load_{name}",
+                median,
+                p90=round(sorted(times)[int(0.9 * LOADS) - 1], 3),
+                loads=LOADS,
+                claims_stored=2000,
+                within_target=median <= 1.5,
+                target="<= 1.5 s (median, main content visible)",
+            )
+        )
+    return rows
+
+
+def _upload_once(browser, url: str, path: Path) -> float:
+    import re
+
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="fr-FR")
+    page = context.new_page()
+    page.set_default_timeout(600_000)
+    try:
+        page.goto(url)
+        _idle(page)
+        start = time.perf_counter()
+        page.locator('input[type="file"]').set_input_files(str(path))
+        page.get_by_text(re.compile(r"Lot n° \d+ — décisions")).wait_for()
+        return time.perf_counter() - start
+    finally:
+        context.close()
+
+
+async def _upload_async(browser, url: str, path: Path) -> float:
+    import re
+
+    context = await browser.new_context(viewport={"width": 1440, "height": 900}, locale="fr-FR")
+    page = await context.new_page()
+    page.set_default_timeout(600_000)
+    try:
+        await page.goto(url)
+        await page.wait_for_function(
+            """() => document.querySelector('input[type="file"]')
+                   && !document.querySelector('[data-testid="stStatusWidget"]')"""
+        )
+        start = time.perf_counter()
+        await page.locator('input[type="file"]').set_input_files(str(path))
+        await page.get_by_text(re.compile(r"Lot n° \d+ — décisions")).wait_for()
+        return time.perf_counter() - start
+    finally:
+        await context.close()
+
+
+def _concurrent_uploads(url: str, files: list[Path]) -> list[float]:
+    import asyncio
+
+    from playwright.async_api import async_playwright
+
+    from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    async def all_users() -> list[float]:
+        async with async_playwright() as pw:
+            browser = await pw.chromium.launch(
+                executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+            )
+            try:
+                return await asyncio.gather(*(_upload_async(browser, url, f) for f in files))
+            finally:
+                await browser.close()
+
+    return asyncio.run(all_users())
+
+
+def _rerun_bytes(browser, url: str, path: Path) -> tuple[float, int]:
+    """(seconds to decisions, bytes received over the websocket for one filter rerun)."""
+    import re
+
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="fr-FR")
+    page = context.new_page()
+    page.set_default_timeout(900_000)
+    received: list[int] = []
+
+    def on_socket(ws) -> None:
+        ws.on("framereceived", lambda payload: received.append(len(payload)))
+
+    page.on("websocket", on_socket)
+    try:
+        page.goto(url)
+        _idle(page)
+        start = time.perf_counter()
+        page.locator('input[type="file"]').set_input_files(str(path))
+        page.get_by_text(re.compile(r"Lot n° \d+ — décisions")).wait_for()
+        seconds = time.perf_counter() - start
+        _idle(page)
+        received.clear()
+        page.get_by_role("checkbox").first.click()  # a filter toggle: one rerun
+        page.wait_for_timeout(500)
+        _idle(page)
+        return seconds, sum(received)
+    finally:
+        context.close()
+
+
+def _claims_file(root: Path, n: int, seed: int, id_start: int) -> Path:
+    from core.synth.generator import generate_claims
+    from core.synth.writing import write_claims_xlsx
+
+    frame, _ = generate_claims(n, seed=seed, year=2025, drift=True, id_start=id_start)
+    path = root / f"lot_{n}_{seed}.xlsx"
+    write_claims_xlsx(frame.drop(columns="Fondée"), path)
+    return path
+
+
+def run() -> list[dict]:
+    from playwright.sync_api import sync_playwright
+
+    from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, add_scored_batch, prepare_data, serve
+
+    rows: list[dict] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        root = prepare_data(Path(tmp))
+        add_scored_batch(root, "lot_2000.xlsx", n=2000, seed=11, id_start=900_000)
+        files = [_claims_file(root, 2000, 600 + i, 1_000_000 * (i + 1)) for i in range(USERS)]
+        big = [
+            _claims_file(root, 50_000, 71, 20_000_000),
+            _claims_file(root, 100_000, 72, 30_000_000),
+        ]
+        with serve(root) as url, sync_playwright() as pw:
+            browser = pw.chromium.launch(
+                executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+            )
+            rows += _page_loads(browser, url)
+            alone = _upload_once(browser, url, _claims_file(root, 2000, 599, 40_000_000))
+            together = _concurrent_uploads(url, files)
+            rows.append(row("uploads_8_concurrent", statistics.median(together), naive=None,
+                            max_seconds=round(max(together), 3), alone_seconds=round(alone, 3),
+                            users=USERS, claims_each=2000,
+                            within_target=statistics.median(together) <= 3.0,
+                            target="median <= 3 s"))  # fmt: skip
+            browser.close()
+        # memory: a fresh server, so that the figures are those of these uploads alone
+        with serve(root) as url, sync_playwright() as pw:
+            pid = _server_pid(url)
+            browser = pw.chromium.launch(
+                executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+            )
+            context = browser.new_context(viewport={"width": 1440, "height": 900})
+            warm = context.new_page()
+            warm.goto(url)
+            _idle(warm)
+            start_mb = _rss_mb(pid)
+            _upload_once(browser, url, big[0])
+            after_50k = _rss_mb(pid)
+            seconds_100k, sent = _rerun_bytes(browser, url, big[1])
+            after_100k = _rss_mb(pid)
+            context.close()
+            browser.close()
+            time.sleep(60)
+            closed = _rss_mb(pid)
+        rows.append(row("server_rss", after_100k, start_mb=start_mb, after_50k_mb=after_50k,
+                        after_100k_mb=after_100k, after_close_mb=closed,
+                        within_target=after_100k <= 800 and closed - start_mb <= 100,
+                        target="<= 800 MB after 50k + 100k; <= start + 100 MB once closed",
+                        unit="MB"))  # fmt: skip
+        rows.append(
+            row(
+                "upload_rerun_bytes_100k",
+                seconds_100k,
+                bytes_per_rerun=sent,
+                within_target=sent <= 1_000_000,
+                target="<= 1 MB per rerun",
+                what="seconds: 100k upload to decisions; bytes: one filter rerun",
+            )
+        )
+    return rows
+
+
+def _server_pid(url: str) -> int:
+    """The pid of the streamlit process serving ``url`` (found by its --server.port)."""
+    port = url.rsplit(":", 1)[1]
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            args = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"streamlit" in b" ".join(args) and port.encode() in args:
+            return int(proc.name)
+    raise RuntimeError(f"no streamlit process serves {url}")
