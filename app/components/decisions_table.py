@@ -1,0 +1,121 @@
+"""The decisions table of a scored batch, one page at a time, read from DuckDB.
+
+Filters, sort and paging go into SQL (:mod:`core.store.decision_pages`): a rerun sends the
+browser one page of rows, never the whole batch, and the server keeps no copy of the batch
+per user. Owns the filter, sort and page widgets under ``batch.<id>.``.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app import resources
+from app.i18n import t, t_text
+from app.tables import build_decisions_table
+from app.theme import CODES, label
+from core.formatting import fmt_number
+from core.store.decision_pages import SORTABLE, DecisionQuery, DecisionsSummary
+
+PAGE_ROWS = 200
+TABLE_HEIGHT = 520
+
+
+def show(batch_id: int, scored_at, summary: DecisionsSummary, lang: str) -> None:
+    key = f"batch.{batch_id}"
+    query = _controls(key, summary, lang)
+    page = resources.store().decisions_page(batch_id, scored_at, query)
+    if page.offset >= page.total > 0:  # the filters shrank the rows under the current page
+        query = DecisionQuery(**{**query.__dict__, "offset": 0})
+        page = resources.store().decisions_page(batch_id, scored_at, query)
+    first = page.offset + 1 if page.total else 0
+    st.caption(
+        t(
+            "batch.rows_page",
+            first=fmt_number(first, lang),
+            last=fmt_number(page.offset + len(page.frame), lang),
+            shown=fmt_number(page.total, lang),
+            total=fmt_number(summary.n, lang),
+        )
+    )
+    if page.total == 0:
+        st.info(t("batch.no_match"), icon="🔍")
+        return
+    table = build_decisions_table(page.frame, resources.config(), lang)
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        height=TABLE_HEIGHT,
+        column_config=_column_config(table),
+        key=f"{key}.table",
+    )
+
+
+def _controls(key: str, summary: DecisionsSummary, lang: str) -> DecisionQuery:
+    c1, c2, c3 = st.columns([2, 2, 2])
+    decisions = c1.multiselect(
+        t("batch.f_decision"),
+        CODES,
+        format_func=lambda c: label(c, lang),
+        key=f"{key}.decisions",
+        placeholder=t("batch.f_all"),
+    )
+    families: list[str] = []
+    if summary.families:
+        families = c2.multiselect(
+            t("batch.f_family"),
+            list(summary.families),
+            key=f"{key}.families",
+            placeholder=t("batch.f_all"),
+        )
+    search = c3.text_input(
+        t("batch.f_search"), key=f"{key}.search", placeholder=t("batch.f_search_hint")
+    )
+    c4, c5, c6, c7 = st.columns([3, 2, 2, 1], vertical_alignment="bottom")
+    amount_range = None
+    if summary.amount_span is not None and summary.amount_span[1] > summary.amount_span[0]:
+        lo, hi = summary.amount_span
+        amount_range = c4.slider(t("batch.f_amount"), lo, hi, (lo, hi), key=f"{key}.amount")
+        if amount_range == (lo, hi):
+            amount_range = None  # the full span: do not hide anything
+    sort = c5.selectbox(
+        t("batch.sort"),
+        SORTABLE,
+        format_func=lambda s: t_text(f"batch.sort_{s}"),
+        key=f"{key}.sort",
+    )
+    descending = c6.toggle(t("batch.sort_descending"), key=f"{key}.descending")
+    moved = c5.toggle(t("batch.f_moved"), key=f"{key}.moved") if summary.n_moved else False
+    n_pages = max(1, -(-summary.n // PAGE_ROWS))
+    page = c7.number_input(
+        t("batch.page"), min_value=1, max_value=n_pages, step=1, key=f"{key}.page"
+    )
+    return DecisionQuery(
+        decisions=tuple(decisions),
+        families=tuple(families),
+        amount_range=amount_range,
+        moved_by_rule_only=moved,
+        search=search,
+        sort=sort,
+        descending=descending,
+        offset=(int(page) - 1) * PAGE_ROWS,
+        limit=PAGE_ROWS,
+    )
+
+
+def _column_config(table) -> dict:
+    cfg: dict = {
+        t_text("table.probability"): st.column_config.ProgressColumn(
+            t_text("table.probability"), min_value=0.0, max_value=1.0, format="percent"
+        ),
+        t_text("table.explain"): st.column_config.LinkColumn(
+            t_text("table.explain"), display_text=t_text("table.explain_link")
+        ),
+    }
+    amount = t_text("table.amount")
+    if amount in table.columns:
+        cfg[amount] = st.column_config.NumberColumn(amount, format="localized")
+    date = t_text("table.date")
+    if date in table.columns:
+        cfg[date] = st.column_config.DateColumn(date, format="DD/MM/YYYY")
+    return cfg
