@@ -1,90 +1,179 @@
-"""One claim of the audit queue: its facts and the auditor's conclusion (owns ``review.*``)."""
+"""The next claim of a review queue and the one-action conclusion (owns ``review-*`` keys).
+
+Keyboard flow: the conclusion radio is the form's first widget and gets the focus (a static
+script, see :func:`_focus`); arrow keys choose fondée / non fondée, Tab reaches the comment,
+and Enter in the comment (a one-line text input: Streamlit forms submit on Enter there) saves
+and moves on — as does one click on « Enregistrer et suivant ». Each claim has a form of its
+own (its key holds the claim's row), so the next claim always starts blank; a refused save
+(no conclusion chosen) keeps the comment typed so far. After a save the claim picker is reset
+to the first unreviewed claim of the queue — the most valuable audit left — and the next run
+shows a toast naming the claim saved (:func:`announce`).
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from app import resources
-from app.i18n import current_lang, t
+from app import resources, theme
+from app.i18n import current_lang, t, t_text
 from app.safe import md
 from core.config.identity import Actor
 from core.formatting import fmt_date, fmt_money, fmt_number
+from core.scoring.review_queue import VALUE_COLUMN, ReviewQueue
 from core.store.reviews import REJECT, VALIDATE
 
-PICK_KEY = "review.claim"
+SAVED_KEY = "review-saved"  # what the last save was, for the next run's toast
+PICK_LIMIT = 500
 
 
-def pick(pending: pd.DataFrame) -> pd.Series | None:
-    """A selectbox over the pending claims (in queue order); the chosen row, or None."""
+def pick_key(queue: ReviewQueue) -> str:
+    return f"review-claim-{queue.batch_id}-{queue.kind}"
+
+
+def claim_name(claim: pd.Series) -> str:
+    """The claim's ID (its row number when the profile has no ID column)."""
+    value = claim.get("id")
+    return str(claim.name) if value is None or pd.isna(value) else str(value)
+
+
+def verdict_text(code: int) -> str:
+    return t_text("review.justified" if code == VALIDATE else "review.unjustified")
+
+
+def announce() -> None:
+    """A toast naming the claim the previous run saved (once)."""
+    saved = st.session_state.pop(SAVED_KEY, None)
+    if saved:
+        key = "review.edited" if saved["edited"] else "review.saved"
+        st.toast(t(key, claim=saved["claim"], verdict=verdict_text(saved["verdict"])), icon="✅")
+
+
+def remember_save(claim: str, verdict: int, *, edited: bool) -> None:
+    st.session_state[SAVED_KEY] = {"claim": claim, "verdict": verdict, "edited": edited}
+
+
+def pick(queue: ReviewQueue) -> pd.Series | None:
+    """A select box over the unreviewed claims, in queue order (the first by default)."""
+    pending = queue.pending().head(PICK_LIMIT)
     if pending.empty:
         return None
-    lang = current_lang()
-    rows = {int(r.row_number): r for r in pending.head(500).itertuples(index=False)}
+    lang, currency = current_lang(), queue.costs.currency
+    rows = {int(r["row_number"]): r for _, r in pending.iterrows()}
+    key = pick_key(queue)
+    if st.session_state.get(key) not in rows:
+        st.session_state.pop(key, None)  # saved meanwhile: back to the first of the queue
 
     def name(row_number: int) -> str:
         r = rows[row_number]
-        amount = fmt_money(getattr(r, "amount", None), lang) if hasattr(r, "amount") else ""
-        return (
-            f"{getattr(r, 'id', row_number)} — {amount} — p = {fmt_number(r.probability, lang, 2)}"
+        return t_text(
+            "review.pick_option",
+            id=claim_name(r.rename(row_number)),
+            value=fmt_money(float(r[VALUE_COLUMN]), lang, currency),
+            p=fmt_number(float(r["probability"]), lang, 2),
         )
 
-    chosen = st.selectbox(t("review.pick"), list(rows), format_func=name, key=PICK_KEY)
-    return pending.set_index("row_number").loc[chosen].rename(chosen) if chosen else None
+    chosen = st.selectbox(t("review.pick"), list(rows), format_func=name, key=key)
+    return rows[chosen].rename(chosen)
 
 
-def show(batch_id: int, claim: pd.Series, actor: Actor) -> None:
+def show(queue: ReviewQueue, claim: pd.Series, actor: Actor) -> None:
+    """The claim's facts, what an audit of it is worth, and the conclusion form."""
     lang = current_lang()
-    cfg = resources.config()
-    facts = {
-        c.name: _fmt(claim.get(c.key), c.type, lang)
-        for c in cfg.schema.columns
-        if c.key in claim.index and c.role != "label"
-    }
     left, right = st.columns([3, 2], gap="large")
     with left:
-        st.dataframe(
-            pd.DataFrame({t("review.field"): list(facts), t("review.value"): list(facts.values())}),
-            hide_index=True,
-            width="stretch",
-        )
+        facts(claim, lang)
     with right:
         st.metric(
             t("table.probability"), fmt_number(100 * float(claim["probability"]), lang, 1) + " %"
         )
+        st.metric(
+            t("review.audit_value"),
+            fmt_money(float(claim[VALUE_COLUMN]), lang, queue.costs.currency),
+            help=t("review.audit_value_help"),
+        )
+        if queue.kind == "qc":
+            st.metric(t("review.automatic"), theme.icon_label(int(claim["decision"]), lang))
         if claim.get("rule_reason"):
             st.info(md(claim["rule_reason"]), icon="📏")
-        if "id" in claim.index:
+        if "id" in claim.index and pd.notna(claim["id"]):
             st.page_link(
                 "views/explain.py",
                 label=t("review.explain"),
                 icon="🔎",
                 query_params={"claim": str(claim["id"])},
             )
-        with st.form(f"review.form.{batch_id}.{claim.name}", clear_on_submit=True):
-            verdict = st.radio(
-                t("review.verdict"),
-                (VALIDATE, REJECT),
-                horizontal=True,
-                index=None,  # no default conclusion: the auditor must choose one
-                format_func=lambda v: t(
-                    "review.justified" if v == VALIDATE else "review.unjustified"
-                ),
-            )
-            comment = st.text_area(t("review.comment"), max_chars=1000)
-            if st.form_submit_button(t("review.save"), type="primary"):
-                if verdict is None:
-                    st.error(t("review.choose"), icon="☝️")
-                    return
-                resources.store().save_review(
-                    batch_id,
-                    int(claim.name),
-                    actor=actor,
-                    decision=int(verdict),
-                    comment=comment,
-                )
-                st.toast(t("review.saved"), icon="✅")
-                st.rerun()
+        _form(queue, claim, actor)
+
+
+def facts(claim: pd.Series, lang: str) -> None:
+    """The claim's fields under the profile's headers (the label left out)."""
+    cfg = resources.config()
+    shown = {
+        c.name: _fmt(claim.get(c.key), c.type, lang)
+        for c in cfg.schema.columns
+        if c.key in claim.index and c.role != "label"
+    }
+    st.dataframe(
+        pd.DataFrame(
+            {t_text("review.field"): list(shown), t_text("review.value"): list(shown.values())}
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+
+
+def _form(queue: ReviewQueue, claim: pd.Series, actor: Actor) -> None:
+    row = int(claim.name)
+    key = f"review-{queue.batch_id}-{queue.kind}-{row}"
+    with st.form(f"{key}-form", enter_to_submit=True):
+        verdict = st.radio(
+            t("review.verdict"),
+            (VALIDATE, REJECT),
+            horizontal=True,
+            index=None,  # no default conclusion: the auditor must choose one
+            format_func=verdict_text,
+            key=f"{key}-verdict",
+        )
+        comment = st.text_input(
+            t("review.comment"),
+            max_chars=1000,
+            key=f"{key}-comment",
+            placeholder=t_text("review.comment_hint"),
+        )
+        submitted = st.form_submit_button(t("review.save"), type="primary", icon="💾")
+    _focus(f"{key}-verdict")
+    if not submitted:
+        return
+    if verdict is None:
+        st.error(t("review.choose"), icon="☝️")
+        return
+    resources.store().save_review(
+        queue.batch_id, row, actor=actor, decision=int(verdict), comment=comment or ""
+    )
+    remember_save(claim_name(claim), int(verdict), edited=False)
+    st.rerun()
+
+
+# The first conclusion option of a claim's form gets the keyboard focus when the form first
+# shows (the script's text changes with the claim, so it runs once per claim). Static code:
+# the only value in it is the widget key, made of digits and the queue kind.
+_FOCUS = """<script>
+(() => {
+  const selector = '.st-key-%s input[type="radio"]';
+  let tries = 0;
+  const focus = () => {
+    const input = document.querySelector(selector);
+    if (input) input.focus({preventScroll: true});
+    else if (++tries < 40) setTimeout(focus, 50);
+  };
+  focus();
+})();
+</script>"""
+
+
+def _focus(widget_key: str) -> None:
+    st.html(_FOCUS % widget_key, unsafe_allow_javascript=True)
 
 
 def _fmt(value: object, kind: str, lang: str) -> str:

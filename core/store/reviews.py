@@ -103,3 +103,16 @@ class ReviewsMixin(StoreAccess):
                 "id DESC) = 1 ORDER BY row_number",
                 [batch_id],
             ).df()
+
+    def review_history(self, batch_id: int, row_number: int | None = None) -> pd.DataFrame:
+        """Every review of a batch (of one claim when given), oldest first, each with the
+        conclusion it replaced: row_number, auditor, previous_decision (None for the first),
+        decision, comment, reviewed_at."""
+        where, params = ("AND row_number = ?", [row_number]) if row_number is not None else ("", [])
+        with self.cursor(f"read the review history of batch {batch_id}") as cur:
+            return cur.execute(
+                "SELECT row_number, auditor, lag(decision) OVER (PARTITION BY row_number "
+                "ORDER BY reviewed_at, id) AS previous_decision, decision, comment, reviewed_at "
+                f"FROM reviews WHERE batch_id = ? {where} ORDER BY reviewed_at, id",
+                [batch_id, *params],
+            ).df()
