@@ -12,6 +12,8 @@ shows a toast naming the claim saved (:func:`announce`).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 import streamlit as st
 
@@ -19,11 +21,13 @@ from app import resources, theme
 from app.i18n import current_lang, t, t_text
 from app.safe import md
 from core.config.identity import Actor
+from core.exceptions import WorkbenchError
 from core.formatting import fmt_date, fmt_money, fmt_number
 from core.scoring.review_queue import VALUE_COLUMN, ReviewQueue
 from core.store.reviews import REJECT, VALIDATE
 
 SAVED_KEY = "review-saved"  # what the last save was, for the next run's toast
+PROBLEM_KEY = "review-problem"  # (form key or None, catalogue key or message): a refusal
 PICK_LIMIT = 500
 
 
@@ -42,7 +46,12 @@ def verdict_text(code: int) -> str:
 
 
 def announce() -> None:
-    """A toast naming the claim the previous run saved (once)."""
+    """A toast naming the claim the previous submission saved, or why it was refused when
+    its form is gone (once)."""
+    found = st.session_state.get(PROBLEM_KEY)
+    if found and found[0] is None:
+        del st.session_state[PROBLEM_KEY]
+        st.error(md(found[1]), icon="⛔")
     saved = st.session_state.pop(SAVED_KEY, None)
     if saved:
         key = "review.edited" if saved["edited"] else "review.saved"
@@ -127,7 +136,7 @@ def _form(queue: ReviewQueue, claim: pd.Series, actor: Actor) -> None:
     row = int(claim.name)
     key = f"review-{queue.batch_id}-{queue.kind}-{row}"
     with st.form(f"{key}-form", enter_to_submit=True):
-        verdict = st.radio(
+        st.radio(
             t("review.verdict"),
             (VALIDATE, REJECT),
             horizontal=True,
@@ -135,24 +144,70 @@ def _form(queue: ReviewQueue, claim: pd.Series, actor: Actor) -> None:
             format_func=verdict_text,
             key=f"{key}-verdict",
         )
-        comment = st.text_input(
+        st.text_input(
             t("review.comment"),
             max_chars=1000,
             key=f"{key}-comment",
             placeholder=t_text("review.comment_hint"),
         )
-        submitted = st.form_submit_button(t("review.save"), type="primary", icon="💾")
+        st.form_submit_button(
+            t("review.save"),
+            type="primary",
+            icon="💾",
+            on_click=submit,
+            args=(Submission(queue.batch_id, row, claim_name(claim), key, 0), actor),
+            kwargs={"reset": (pick_key(queue),)},
+        )
     _focus(f"{key}-verdict")
-    if not submitted:
-        return
+    problem(key)
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What a conclusion form was about when it was drawn."""
+
+    batch_id: int
+    row: int
+    claim: str  # the claim's ID, for the confirmation
+    form: str  # the form's key prefix ("<form>-verdict", "<form>-comment")
+    seen: int  # reviews of the claim on screen when the form was drawn
+    current: tuple[int, str] | None = None  # the conclusion being edited (verdict, comment)
+
+
+def submit(sub: Submission, actor: Actor, *, reset: tuple[str, ...] = ()) -> None:
+    """Form callback: it runs before the page, so a conclusion is saved — or refused with a
+    message — even when its claim is no longer on screen (reviewed meanwhile by a colleague)."""
+    state = st.session_state
+    verdict = state.get(f"{sub.form}-verdict")
+    comment = (state.get(f"{sub.form}-comment") or "").strip()
     if verdict is None:
-        st.error(t("review.choose"), icon="☝️")
+        state[PROBLEM_KEY] = (sub.form, "review.choose")
         return
-    resources.store().save_review(
-        queue.batch_id, row, actor=actor, decision=int(verdict), comment=comment or ""
-    )
-    remember_save(claim_name(claim), int(verdict), edited=False)
-    st.rerun()
+    if sub.current is not None and (int(verdict), comment) == sub.current:
+        state[PROBLEM_KEY] = (sub.form, "review.unchanged")
+        return
+    try:
+        resources.store().save_review(
+            sub.batch_id, sub.row, actor=actor, decision=int(verdict), comment=comment,
+            seen=sub.seen,
+        )  # fmt: skip
+    except WorkbenchError as exc:  # e.g. a colleague reviewed it meanwhile: nothing replaced
+        state[PROBLEM_KEY] = (None, str(exc))
+        return
+    remember_save(sub.claim, int(verdict), edited=sub.current is not None)
+    for key in reset:
+        state.pop(key, None)
+
+
+def problem(form: str) -> None:
+    """The refusal of this form's last submission, shown under it."""
+    found = st.session_state.get(PROBLEM_KEY)
+    if found and found[0] == form:
+        del st.session_state[PROBLEM_KEY]
+        if found[1] == "review.unchanged":
+            st.info(t(found[1]), icon="ℹ️")
+        else:
+            st.error(t(found[1]), icon="☝️")
 
 
 # The first conclusion option of a claim's form gets the keyboard focus when the form first

@@ -97,7 +97,7 @@ def _edit(queue: ReviewQueue, claim: pd.Series, actor: Actor) -> None:
     current, comment = int(claim["review_decision"]), claim["comment"] or ""
     key = f"review-edit-{queue.batch_id}-{queue.kind}-{row}-{len(history)}"
     with st.form(f"{key}-form", enter_to_submit=True):
-        verdict = st.radio(
+        st.radio(
             t("review.verdict"),
             (VALIDATE, REJECT),
             horizontal=True,
@@ -105,21 +105,18 @@ def _edit(queue: ReviewQueue, claim: pd.Series, actor: Actor) -> None:
             format_func=review_form.verdict_text,
             key=f"{key}-verdict",
         )
-        new_comment = st.text_input(
-            t("review.comment"), value=comment, max_chars=1000, key=f"{key}-comment"
+        st.text_input(t("review.comment"), value=comment, max_chars=1000, key=f"{key}-comment")
+        sub = review_form.Submission(
+            queue.batch_id, row, name, key, len(history), current=(current, comment.strip())
         )
-        submitted = st.form_submit_button(t("review.save_edit"), icon="✏️")
-    if not submitted:
-        return
-    if int(verdict) == current and (new_comment or "").strip() == comment.strip():
-        st.info(t("review.unchanged"), icon="ℹ️")
-        return
-    resources.store().save_review(
-        queue.batch_id, row, actor=actor, decision=int(verdict), comment=new_comment or ""
-    )
-    review_form.remember_save(name, int(verdict), edited=True)
-    st.session_state.pop(reopen_key(queue), None)
-    st.rerun()
+        st.form_submit_button(
+            t("review.save_edit"),
+            icon="✏️",
+            on_click=review_form.submit,
+            args=(sub, actor),
+            kwargs={"reset": (reopen_key(queue),)},
+        )
+    review_form.problem(key)
 
 
 def _change(before: object, after: object) -> str:

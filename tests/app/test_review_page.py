@@ -189,3 +189,17 @@ def test_exports_are_offered_for_the_queue_and_the_reviews(scored):
     buttons = {b.key: b for b in at.get("download_button")}
     assert not buttons[f"review-export-reviews-{scored}"].proto.disabled
     assert "journal" in " ".join(c.value for c in at.caption)
+
+
+def test_a_claim_a_colleague_reviewed_meanwhile_is_not_overwritten(scored):
+    at = open_page("review")
+    first = _widget(at.selectbox, "review-claim-").value
+    with Store(load_config().paths.database) as store:  # a colleague, in another session
+        store.save_review(scored, first, actor=ADMIN, decision=1, comment="vu", seen=0)
+    _widget(at.radio, "review-", "-verdict").set_value(-1)
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    assert any("revue entre-temps par" in shown(e.value) for e in at.error)
+    with Store(load_config().paths.database) as store:
+        reviews = store.latest_reviews(scored)
+    assert list(reviews["auditor"]) == [ADMIN.id] and list(reviews["review_decision"]) == [1]

@@ -213,3 +213,14 @@ def test_exports_hold_the_queue_and_every_review_and_are_audited(tmp_path):
             ).fetchall()
         assert [row[0] for row in exported] == [AUDITOR.id, AUDITOR.id]
         assert '"what":"queue"' in exported[0][1] and '"what":"reviews"' in exported[1][1]
+
+
+def test_a_claim_reviewed_meanwhile_is_not_silently_overwritten(tmp_path):
+    with _scored_store(tmp_path) as store:
+        store.save_review(1, 3, actor=ADMIN, decision=VALIDATE, seen=0)
+        with pytest.raises(WorkbenchError, match=r"revue entre-temps par admin@banque\.test"):
+            store.save_review(1, 3, actor=AUDITOR, decision=REJECT, seen=0)  # same queue view
+        with pytest.raises(WorkbenchError, match="reviewed meanwhile"):
+            store.save_review(1, 3, actor=AUDITOR, decision=REJECT, seen=2)
+        store.save_review(1, 3, actor=AUDITOR, decision=REJECT, seen=1)  # an informed edit
+        assert list(store.review_history(1, 3)["auditor"]) == [ADMIN.id, AUDITOR.id]
