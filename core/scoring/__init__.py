@@ -2,13 +2,16 @@
 
 ``score_batch`` predicts and decides, ``redecide`` re-decides from stored probabilities for
 another threshold pair, ``load_scoring`` reads a batch's latest scoring back with its cost
-evaluation, and ``review_queue`` is the batch's Audit Humain work list.
+evaluation; ``review_queues`` are the batch's Audit Humain work list and its quality-control
+sample, ordered by what an audit is worth (``audit_value``), and ``export_queue`` /
+``export_reviews`` write them (and every review) to .xlsx.
 """
 
 from core.scoring.batch import redecide, score_batch
 from core.scoring.evaluation import evaluate_decisions
 from core.scoring.results import AppliedThresholds, ScoringResult, StoredScoring
-from core.scoring.review_queue import ReviewQueue, review_queue
+from core.scoring.review_export import export_queue, export_reviews
+from core.scoring.review_queue import ReviewQueue, audit_value, review_queue, review_queues
 from core.scoring.stored import load_scores, load_scoring
 
 __all__ = [
@@ -16,10 +19,14 @@ __all__ = [
     "ReviewQueue",
     "ScoringResult",
     "StoredScoring",
+    "audit_value",
     "evaluate_decisions",
+    "export_queue",
+    "export_reviews",
     "load_scores",
     "load_scoring",
     "redecide",
     "review_queue",
+    "review_queues",
     "score_batch",
 ]
