@@ -45,6 +45,12 @@ def verdict_text(code: int) -> str:
     return t_text("review.justified" if code == VALIDATE else "review.unjustified")
 
 
+def verdict_texts() -> dict[int, str]:
+    """The two conclusions' labels in the session's language (for a widget's format_func,
+    which must not read the session when it is called later)."""
+    return {VALIDATE: verdict_text(VALIDATE), REJECT: verdict_text(REJECT)}
+
+
 def announce() -> None:
     """A toast naming the claim the previous submission saved, or why it was refused when
     its form is gone (once)."""
@@ -82,7 +88,8 @@ def pick(queue: ReviewQueue) -> pd.Series | None:
             p=fmt_number(float(r["probability"]), lang, 2),
         )
 
-    chosen = st.selectbox(t("review.pick"), list(rows), format_func=name, key=key)
+    names = {row: name(row) for row in rows}  # made now: the language is the session's
+    chosen = st.selectbox(t("review.pick"), list(rows), format_func=names.get, key=key)
     return rows[chosen].rename(chosen)
 
 
@@ -141,7 +148,7 @@ def _form(queue: ReviewQueue, claim: pd.Series, actor: Actor) -> None:
             (VALIDATE, REJECT),
             horizontal=True,
             index=None,  # no default conclusion: the auditor must choose one
-            format_func=verdict_text,
+            format_func=verdict_texts().get,
             key=f"{key}-verdict",
         )
         st.text_input(

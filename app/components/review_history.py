@@ -48,7 +48,7 @@ def show(queue: ReviewQueue, actor: Actor) -> None:
         t("review.reopen"),
         list(rows),
         index=None,
-        format_func=name,
+        format_func={row: name(row) for row in rows}.get,
         placeholder=t_text("review.reopen_hint"),
         key=key,
     )
@@ -102,7 +102,7 @@ def _edit(queue: ReviewQueue, claim: pd.Series, actor: Actor) -> None:
             (VALIDATE, REJECT),
             horizontal=True,
             index=(VALIDATE, REJECT).index(current),
-            format_func=review_form.verdict_text,
+            format_func=review_form.verdict_texts().get,
             key=f"{key}-verdict",
         )
         st.text_input(t("review.comment"), value=comment, max_chars=1000, key=f"{key}-comment")

@@ -27,7 +27,7 @@ def show(queues: dict[QueueKind, ReviewQueue]) -> QueueKind:
         t("review.queue"),
         QUEUE_KINDS,
         horizontal=True,
-        format_func=name,
+        format_func={kind: name(kind) for kind in QUEUE_KINDS}.get,
         key=KEY,
         help=t("review.queue_help"),
     )

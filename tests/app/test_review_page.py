@@ -203,3 +203,18 @@ def test_a_claim_a_colleague_reviewed_meanwhile_is_not_overwritten(scored):
     with Store(load_config().paths.database) as store:
         reviews = store.latest_reviews(scored)
     assert list(reviews["auditor"]) == [ADMIN.id] and list(reviews["review_decision"]) == [1]
+
+
+def test_the_page_in_english(scored):
+    queues = _queues(scored)
+    at = open_page("review", lang="en")
+    assert not at.exception, at.exception
+    assert at.radio(key="review-queue").options == [
+        f"Human audit — 0 done, {queues['audit'].total} to go",
+        f"Quality control — 0 done, {queues['qc'].total} to go",
+    ]
+    _widget(at.radio, "review-", "-verdict").set_value(1)
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    assert any(shown(toast.value).endswith("saved: Justified (validate)") for toast in at.toast)
+    assert "Reviewed claims" in [h.value for h in at.subheader]
