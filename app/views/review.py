@@ -34,7 +34,8 @@ if not scored:
 names = {b.id: f"n° {b.id} — {b.file_name}" for b in scored}
 batch_id = st.selectbox(t("review.batch"), list(names), format_func=names.get, key="review.batch")
 try:
-    queues = review_queues(store, batch_id, resources.config().costs)
+    scoring = resources.scoring(batch_id, str(latest[batch_id].scored_at))  # cached
+    queues = review_queues(store, batch_id, resources.config().costs, scored=scoring.frame)
 except WorkbenchError as exc:
     st.error(md(exc), icon="⛔")
     st.stop()

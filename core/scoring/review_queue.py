@@ -77,11 +77,19 @@ class ReviewQueue:
 
 
 def review_queues(
-    store: Store, batch_id: int, costs: CostModel | CostConfig | None = None
+    store: Store,
+    batch_id: int,
+    costs: CostModel | CostConfig | None = None,
+    *,
+    scored: pd.DataFrame | None = None,
 ) -> dict[QueueKind, ReviewQueue]:
     """Both queues of a batch's latest scoring, read once: "audit" (the Audit Humain claims)
-    and "qc" (the automatic decisions drawn for quality control at scoring time)."""
-    scored = load_scores(batch_id, store)
+    and "qc" (the automatic decisions drawn for quality control at scoring time).
+
+    ``scored``: the batch's latest scoring when the caller holds it already (the app caches
+    it: reading 50,000 scored claims takes about 0.35 s, the reviews 15 ms); not modified.
+    """
+    scored = load_scores(batch_id, store) if scored is None else scored
     model = scoring_costs(store, scored, costs)
     amount, _ = model.resolve_amounts(
         scored["amount"].to_numpy(dtype=float) if "amount" in scored.columns else None,
