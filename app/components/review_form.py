@@ -90,6 +90,8 @@ def pick(queue: ReviewQueue) -> pd.Series | None:
 
     names = {row: name(row) for row in rows}  # made now: the language is the session's
     chosen = st.selectbox(t("review.pick"), list(rows), format_func=names.get, key=key)
+    if queue.remaining > PICK_LIMIT:  # the others come in turn with « Enregistrer et suivant »
+        st.caption(t("review.pick_truncated", n=fmt_number(PICK_LIMIT, lang)))
     return rows[chosen].rename(chosen)
 
 

@@ -218,3 +218,19 @@ def test_the_page_in_english(scored):
     assert not at.exception, at.exception
     assert any(shown(toast.value).endswith("saved: Justified (validate)") for toast in at.toast)
     assert "Reviewed claims" in [h.value for h in at.subheader]
+
+
+def test_a_long_queue_lists_the_most_valuable_claims_and_says_so(scored, monkeypatch):
+    from app.components import review_form
+
+    monkeypatch.setattr(review_form, "PICK_LIMIT", 3)
+    expected = list(_queues(scored)["audit"].pending()["row_number"])
+    at = open_page("review")
+    assert len(_widget(at.selectbox, "review-claim-").options) == 3
+    assert any("Seules les 3 réclamations les plus utiles" in c.value for c in at.caption)
+    for row in expected[:4]:  # save and next reaches the fourth, beyond the list
+        assert _widget(at.selectbox, "review-claim-").value == row
+        _widget(at.radio, "review-", "-verdict").set_value(1)
+        at.button[0].click().run()
+    assert not at.exception, at.exception
+    assert _widget(at.selectbox, "review-claim-").value == expected[4]
