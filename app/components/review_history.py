@@ -94,7 +94,8 @@ def _edit(queue: ReviewQueue, claim: pd.Series, actor: Actor) -> None:
         hide_index=True,
         width="stretch",
     )
-    current, comment = int(claim["review_decision"]), claim["comment"] or ""
+    current = int(claim["review_decision"])
+    comment = claim["comment"] if isinstance(claim["comment"], str) else ""
     key = f"review-edit-{queue.batch_id}-{queue.kind}-{row}-{len(history)}"
     with st.form(f"{key}-form", enter_to_submit=True):
         st.radio(
