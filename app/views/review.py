@@ -1,20 +1,27 @@
-"""Review page: the Audit Humain queue of a batch, one claim at a time, and what was reviewed."""
+"""Review page: the Audit Humain queue and the quality-control sample of a batch, one claim at
+a time (the most valuable audit first), saved reviews reopened with their history, exports."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from app import resources
-from app.components import identity, review_form
+from app.components import (
+    identity,
+    review_export,
+    review_form,
+    review_history,
+    review_queue_picker,
+)
 from app.i18n import current_lang, t
 from app.safe import md
 from core.exceptions import WorkbenchError
-from core.formatting import fmt_datetime, fmt_number
-from core.scoring.review_queue import review_queue
-from core.store.reviews import VALIDATE
+from core.formatting import fmt_number
+from core.scoring.review_queue import review_queues
 
 st.title(t("review.title"))
 st.caption(t("review.caption"))
+review_form.announce()
 
 store = resources.store()
 latest = store.latest_scorings()
@@ -27,41 +34,27 @@ if not scored:
 names = {b.id: f"n° {b.id} — {b.file_name}" for b in scored}
 batch_id = st.selectbox(t("review.batch"), list(names), format_func=names.get, key="review.batch")
 try:
-    queue = review_queue(store, batch_id)
+    scoring = resources.scoring(batch_id, str(latest[batch_id].scored_at))  # cached
+    queues = review_queues(store, batch_id, resources.config().costs, scored=scoring.frame)
 except WorkbenchError as exc:
     st.error(md(exc), icon="⛔")
     st.stop()
 
-lang = current_lang()
-share = queue.done / queue.total if queue.total else 1.0
+actor, lang = identity.current(), current_lang()
+queue = queues[review_queue_picker.show(queues)]
 st.progress(
-    share,
+    queue.done / queue.total if queue.total else 1.0,
     text=t(
         "review.progress", done=fmt_number(queue.done, lang), total=fmt_number(queue.total, lang)
     ),
 )
-claim = review_form.pick(queue.pending())
-if claim is None:
-    st.success(t("review.all_done"), icon="🎉")
+claim = review_form.pick(queue)
+if claim is not None:
+    review_form.show(queue, claim, actor)
+elif queue.kind == "qc" and queue.total == 0:
+    st.info(t("review.qc_none"), icon="🎲")
 else:
-    review_form.show(batch_id, claim, identity.current())
+    st.success(t("review.all_done"), icon="🎉")
 
-done = queue.frame[queue.frame["review_decision"].notna()]
-if len(done):
-    st.subheader(t("review.done_title"))
-    verdict = {VALIDATE: t("review.justified")}
-    st.dataframe(
-        done.assign(
-            **{
-                t("review.verdict"): done["review_decision"].map(
-                    lambda v: verdict.get(v, t("review.unjustified"))
-                ),
-                t("review.when"): done["reviewed_at"].map(fmt_datetime),
-            }
-        )[
-            [c for c in ("id", "amount") if c in done.columns]
-            + [t("review.verdict"), "auditor", "comment", t("review.when")]
-        ],
-        hide_index=True,
-        width="stretch",
-    )
+review_history.show(queue, actor)
+review_export.show(batch_id, actor, has_reviews=not store.review_history(batch_id).empty)

@@ -2,7 +2,9 @@
 
 ``score_batch`` predicts and decides, ``redecide`` re-decides from stored probabilities for
 another threshold pair, ``load_scoring`` reads a batch's latest scoring back with its cost
-evaluation, and ``review_queue`` is the batch's Audit Humain work list.
+evaluation; ``review_queues`` are the batch's Audit Humain work list and its quality-control
+sample, ordered by what an audit is worth (``audit_value``), and ``export_queue`` /
+``export_reviews`` write them (and every review) to .xlsx.
 """
 
 from typing import TYPE_CHECKING
@@ -13,7 +15,8 @@ if TYPE_CHECKING:  # the public names, for type checkers and readers
     from core.scoring.batch import redecide, score_batch
     from core.scoring.evaluation import evaluate_decisions
     from core.scoring.results import AppliedThresholds, ScoringResult, StoredScoring
-    from core.scoring.review_queue import ReviewQueue, review_queue
+    from core.scoring.review_export import export_queue, export_reviews
+    from core.scoring.review_queue import ReviewQueue, audit_value, review_queue, review_queues
     from core.scoring.stored import load_scores, load_scoring
 
 _EXPORTS = {
@@ -23,8 +26,12 @@ _EXPORTS = {
     "AppliedThresholds": "core.scoring.results",
     "ScoringResult": "core.scoring.results",
     "StoredScoring": "core.scoring.results",
+    "export_queue": "core.scoring.review_export",
+    "export_reviews": "core.scoring.review_export",
     "ReviewQueue": "core.scoring.review_queue",
+    "audit_value": "core.scoring.review_queue",
     "review_queue": "core.scoring.review_queue",
+    "review_queues": "core.scoring.review_queue",
     "load_scores": "core.scoring.stored",
     "load_scoring": "core.scoring.stored",
 }
@@ -35,10 +42,14 @@ __all__ = [
     "ReviewQueue",
     "ScoringResult",
     "StoredScoring",
+    "audit_value",
     "evaluate_decisions",
+    "export_queue",
+    "export_reviews",
     "load_scores",
     "load_scoring",
     "redecide",
     "review_queue",
+    "review_queues",
     "score_batch",
 ]

@@ -41,10 +41,22 @@ class ReviewsMixin(StoreAccess):
     """Review methods of :class:`core.store.database.Store`."""
 
     def save_review(
-        self, batch_id: int, row_number: int, *, actor: Actor, decision: int, comment: str = ""
+        self,
+        batch_id: int,
+        row_number: int,
+        *,
+        actor: Actor,
+        decision: int,
+        comment: str = "",
+        seen: int | None = None,
     ) -> Review:
         """Record ``actor``'s conclusion on one claim of a stored batch (read-then-write:
-        the previous conclusion is the audit row's *before*)."""
+        the previous conclusion is the audit row's *before*).
+
+        ``seen``: how many reviews of the claim the auditor had before them (0 for a claim
+        taken from the queue). When another review was saved meanwhile, the conclusion is
+        refused rather than silently replacing a colleague's.
+        """
         if decision not in (VALIDATE, REJECT):
             raise WorkbenchError(
                 "Une revue conclut à « fondée » (1) ou « non fondée » (-1). / A review concludes "
@@ -62,10 +74,12 @@ class ReviewsMixin(StoreAccess):
                     f"There is no claim at batch {batch_id}, row {row_number}."
                 )
             previous = cur.execute(
-                "SELECT auditor, decision, comment FROM reviews WHERE batch_id = ? AND "
-                "row_number = ? ORDER BY reviewed_at DESC, id DESC LIMIT 1",
+                "SELECT auditor, decision, comment, reviewed_at, count(*) OVER () FROM reviews "
+                "WHERE batch_id = ? AND row_number = ? ORDER BY reviewed_at DESC, id DESC LIMIT 1",
                 [batch_id, row_number],
             ).fetchone()
+            if seen is not None and previous is not None and previous[4] != seen:
+                raise _reviewed_meanwhile(batch_id, row_number, previous)
             cur.execute(
                 "INSERT INTO reviews (batch_id, row_number, auditor, decision, comment, "
                 "reviewed_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -103,3 +117,26 @@ class ReviewsMixin(StoreAccess):
                 "id DESC) = 1 ORDER BY row_number",
                 [batch_id],
             ).df()
+
+    def review_history(self, batch_id: int, row_number: int | None = None) -> pd.DataFrame:
+        """Every review of a batch (of one claim when given), oldest first, each with the
+        conclusion it replaced: row_number, auditor, previous_decision (None for the first),
+        decision, comment, reviewed_at."""
+        where, params = ("AND row_number = ?", [row_number]) if row_number is not None else ("", [])
+        with self.cursor(f"read the review history of batch {batch_id}") as cur:
+            return cur.execute(
+                "SELECT row_number, auditor, lag(decision) OVER (PARTITION BY row_number "
+                "ORDER BY reviewed_at, id) AS previous_decision, decision, comment, reviewed_at "
+                f"FROM reviews WHERE batch_id = ? {where} ORDER BY reviewed_at, id",
+                [batch_id, *params],
+            ).df()
+
+
+def _reviewed_meanwhile(batch_id: int, row_number: int, last: tuple) -> WorkbenchError:
+    who, at = last[0], last[3].strftime("%d/%m/%Y %H:%M")
+    return WorkbenchError(
+        f"La réclamation (lot {batch_id}, ligne {row_number}) a été revue entre-temps par "
+        f"{who} le {at} (UTC) : rien n'est enregistré ; rouvrez-la pour modifier sa conclusion."
+        f" / The claim (batch {batch_id}, row {row_number}) was reviewed meanwhile by {who} "
+        f"on {at} (UTC): nothing was saved; reopen it to change its conclusion."
+    )

@@ -126,3 +126,20 @@ def test_thresholds_page_names_a_hostile_auditor_as_text(hostile_env):
     at = _open("thresholds")
     assert any(f"par {AUDITOR} le" in shown(c.value) for c in at.caption)
     assert not _raw(at)
+
+
+def test_review_page_shows_a_hostile_auditor_and_comment_as_text(hostile_env):
+    from core.scoring.review_queue import review_queues
+
+    cfg = load_config()
+    with Store(cfg.paths.database) as store:
+        row = int(review_queues(store, 1, cfg.costs)["audit"].pending()["row_number"].iloc[0])
+        store.save_review(1, row, actor=ACTOR, decision=1, comment=PAYLOAD)
+    at = _open("review")
+    reopen = next(s for s in at.selectbox if str(s.key).startswith("review-reopen-"))
+    assert reopen.options[0].endswith(f"— Fondée (valider) — {AUDITOR}")  # as is, not escaped
+    reopen.set_value(row).run()
+    assert not at.exception, at.exception
+    assert not _raw(at)
+    history = at.dataframe[-1].value
+    assert list(history["Auditeur"]) == [AUDITOR] and list(history["Commentaire"]) == [PAYLOAD]

@@ -127,12 +127,12 @@ def test_an_auditor_uploads_and_reviews_under_their_own_e_mail(server, page, aut
         (batch,) = [b for b in store.list_batches() if b.file_name == "lot_alice.xlsx"]
     assert batch.uploaded_by == ALICE["email"]
 
-    _go(page, "Revue", "Revue — file d'audit humain")
+    _go(page, "Revue", "Revue des réclamations")
     batch_box = page.get_by_role("combobox", name="Lot", exact=True)
     expect(batch_box).to_have_value(re.compile("lot_alice.xlsx"))  # the newest batch first
     page.get_by_text("Fondée (valider)").click()
     page.get_by_label("Commentaire").fill("Pièces justificatives conformes")
-    page.get_by_role("button", name="Enregistrer la revue").click()
+    page.get_by_role("button", name="Enregistrer et suivant").click()
     page.get_by_role("heading", name="Réclamations revues").wait_for()
     wait_app_idle(page)
 

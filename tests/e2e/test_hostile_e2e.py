@@ -242,11 +242,11 @@ def test_hostile_data_is_shown_as_text_on_every_page(server, page, tmp_path):
     watch.check("thresholds", f"par local:{AUDITOR} le")
 
     # Review: conclude on the first claim of the queue with a hostile comment.
-    _nav(page, "Revue", "Revue — file d'audit humain")
+    _nav(page, "Revue", "Revue des réclamations")
     form = page.locator('[data-testid="stForm"]')
     form.get_by_text("Fondée (valider)").click()
-    form.locator("textarea").fill(COMMENT)
-    form.get_by_role("button", name="Enregistrer la revue").click()
+    form.locator('input[type="text"]').fill(COMMENT)
+    form.get_by_role("button", name="Enregistrer et suivant").click()
     page.get_by_role("heading", name="Réclamations revues").wait_for(timeout=60_000)
     watch.check("review")
 
