@@ -1,7 +1,8 @@
 """Data rows that are not claims: blank rows, and total or subtotal lines under a table.
 
 Both are left out of the batch with one warning naming the rows. A total line is a row
-without a claim ID (when the profile has an ID column) holding a label such as « Total »,
+without a claim ID (when the profile has an ID column; a total label in the ID column, as
+when « Total » sits in column A, is no ID) holding a label such as « Total »,
 « Sous-total Cartes », « Total général » or « Grand total »; a row with an ID is never a
 total. Without an ID column, the label must also be the row's only text (a real claim
 names at least a family or a category besides).
@@ -56,16 +57,15 @@ def drop_total_rows(
         return frame, rows
     candidates = np.arange(len(frame))
     if id_position is not None and id_position in frame.columns:
-        candidates = np.flatnonzero(blank_mask(frame[id_position]))
+        ids = frame[id_position]
+        no_id = blank_mask(ids) | _labels(ids.to_numpy(dtype=object))  # « Total » in column A
+        candidates = np.flatnonzero(no_id)
     if not len(candidates):
         return frame, rows
     part = frame.iloc[candidates]
     labelled = np.zeros(len(part), dtype=bool)
     for column in part.columns:
-        values = part[column].to_numpy(dtype=object)
-        codes, uniques = pd.factorize(values)
-        flags = np.array([*(is_total_label(u) for u in uniques), False], dtype=bool)
-        labelled |= flags[codes]
+        labelled |= _labels(part[column].to_numpy(dtype=object))
     total = candidates[labelled]
     if id_position is None:
         total = np.array([i for i in total if _only_text_is_label(frame.iloc[i])], dtype=np.int64)
@@ -75,6 +75,13 @@ def drop_total_rows(
     issues.add("warning", "total_rows", fr, en, row=int(rows[total[0]]))
     keep = np.setdiff1d(np.arange(len(frame)), total)
     return frame.iloc[keep].reset_index(drop=True), rows[keep]
+
+
+def _labels(values: np.ndarray) -> np.ndarray:
+    """True where a cell holds a total label (each distinct value tested once)."""
+    codes, uniques = pd.factorize(values)
+    flags = np.array([*(is_total_label(u) for u in uniques), False], dtype=bool)
+    return flags[codes]
 
 
 def _only_text_is_label(row: pd.Series) -> bool:

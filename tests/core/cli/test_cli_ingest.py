@@ -1,0 +1,88 @@
+"""``python -m core ingest``: full messages (never cut), the sheet chosen, the active model's
+known levels passed to validation (issue 11)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from core.cli.main import main
+from core.config.loading import load_config
+from core.ingest.known_levels import known_levels, stored_known_levels
+from core.model.registry import Registry
+from core.store.database import Store
+from tests.core import badfiles as bf
+from tests.helpers import ADMIN, train_tiny_model
+
+
+@pytest.fixture(scope="module")
+def tiny_model():
+    return train_tiny_model(load_config())[0]
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("WORKBENCH_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("WORKBENCH_MODELS_DIR", str(tmp_path / "models"))
+    monkeypatch.setenv("COLUMNS", "80")
+    return tmp_path
+
+
+def workbook(path: Path, sheets: dict[str, list[list]]) -> Path:
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    book.save(path)
+    return path
+
+
+def test_messages_are_printed_whole_and_wrapped(env, capsys):
+    headers = [h for h in bf.HEADERS if h != "Montant demandé"]
+    rows = [[v for h, v in zip(bf.HEADERS, r, strict=True) if h != "Montant demandé"]
+            for r in bf.claim_rows(3)]  # fmt: skip
+    path = workbook(env / "sans_montant.xlsx", {"Lot": [headers, *rows]})
+    assert main(["ingest", str(path), "--lang", "en"]) == 1
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert all(len(line) <= 80 for line in lines), max(lines, key=len)
+    joined = " ".join(line.strip() for line in lines)
+    # the end of the message, the fix, used to be cut at 90 characters
+    assert "Add it or rename the header (header read on row 1)." in joined
+    assert "[ERROR]" in joined
+
+
+def test_ingest_reads_the_claims_sheet_after_a_notes_sheet_and_names_it(env, capsys):
+    path = workbook(
+        env / "notes.xlsx",
+        {"Notes": [["Lot de l'agence 12"]], "Réclamations": [list(bf.HEADERS), *bf.claim_rows(4)]},
+    )
+    assert main(["ingest", str(path)]) == 0
+    joined = " ".join(line.strip() for line in capsys.readouterr().out.splitlines())
+    assert "Feuille lue : « Réclamations »" in joined and "« Notes »" in joined
+    assert "(4 lignes)" in joined
+
+
+def test_an_unknown_category_warns_with_the_active_models_levels(env, tiny_model, capsys):
+    cfg = load_config()
+    with Store(cfg.paths.database) as store:
+        Registry(cfg.paths.models_dir, store).register(tiny_model, actor=ADMIN, activate=True)
+        known = stored_known_levels(store, cfg.paths.models_dir)
+    assert known == known_levels(tiny_model.features.to_dict())
+    assert set(known) >= {"family", "category", "subcategory", "segment", "market"}
+    rows = bf.claim_rows(3)
+    rows[0][bf.HEADERS.index("Segment")] = "Segment Martien"
+    path = workbook(env / "inconnu.xlsx", {"Lot": [list(bf.HEADERS), *rows]})
+    assert main(["ingest", str(path), "--lang", "en"]) == 0
+    joined = " ".join(line.strip() for line in capsys.readouterr().out.splitlines())
+    assert "« Segment Martien » never seen by the model in training" in joined
+
+
+def test_no_model_no_levels(env):
+    cfg = load_config()
+    with Store(cfg.paths.database) as store:
+        assert stored_known_levels(store, cfg.paths.models_dir) == {}
