@@ -45,6 +45,7 @@ def add_score_command(sub: argparse._SubParsersAction) -> None:
 def _cmd_score(args: argparse.Namespace) -> int:
     from core.model.registry import Registry
     from core.report.export import write_results
+    from core.report.parameters import scoring_parameters
     from core.report.results import results_from_file
     from core.scoring.batch import score_batch
 
@@ -73,12 +74,15 @@ def _cmd_score(args: argparse.Namespace) -> int:
         )
     started = time.perf_counter()
     table = results_from_file(raw, result.frame, cfg, lang)
+    with open_cli_store(cfg) as store:
+        parameters = scoring_parameters(store, cfg, result).rows(lang)
     write_results(
         table.frame,
         args.output,
         locale=lang,
         date_columns=table.date_columns,
         amount_columns=table.amount_columns,
+        parameters=parameters,
     )
     with open_cli_store(cfg) as store:
         store.record(
