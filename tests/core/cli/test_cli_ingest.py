@@ -86,3 +86,37 @@ def test_no_model_no_levels(env):
     cfg = load_config()
     with Store(cfg.paths.database) as store:
         assert stored_known_levels(store, cfg.paths.models_dir) == {}
+
+
+def test_score_writes_the_parameters_sheet_and_the_quality_control_flags(env, tiny_model):
+    from core.synth.generator import generate_claims
+    from core.synth.writing import write_claims_xlsx
+
+    cfg = load_config()
+    with Store(cfg.paths.database) as store:
+        version = (
+            Registry(cfg.paths.models_dir, store)
+            .register(tiny_model, actor=ADMIN, activate=True)
+            .version
+        )
+    raw, _ = generate_claims(200, seed=5, year=2025)
+    source = write_claims_xlsx(raw, env / "lot.xlsx") or env / "lot.xlsx"
+    out = env / "resultats.xlsx"
+    assert main(["score", "--input", str(source), "--output", str(out), "--no-drift"]) == 0
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == ["Résultats", "Paramètres"]
+    params = dict(book["Paramètres"].iter_rows(min_row=2, values_only=True))
+    assert params["Version du modèle"] == version and params["Profil"] == "default"
+    assert params["Scoré par"].startswith("cli:") and params["Règles appliquées"] == "oui"
+    assert "audit_cost" in params["Coûts"] and "max_auto_validations" in params["Règles métier"]
+    with Store(cfg.paths.database) as store, store.cursor() as cur:
+        low, high, drawn = cur.execute(
+            "SELECT t.low, t.high, (SELECT count(*) FROM scores WHERE qc_sample)"
+            " FROM thresholds t WHERE t.active"
+        ).fetchone()
+    assert float(params["Seuil bas"]) == pytest.approx(low, abs=1e-4)
+    assert float(params["Seuil haut"]) == pytest.approx(high, abs=1e-4)
+    results = book["Résultats"]
+    headers = [c.value for c in results[1]]
+    flags = [r[headers.index("Controle_Qualite")] for r in results.iter_rows(2, values_only=True)]
+    assert set(flags) <= {0, 1} and sum(flags) == drawn and drawn > 0
