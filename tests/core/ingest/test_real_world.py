@@ -165,3 +165,10 @@ def test_zero_width_characters_are_stripped_from_ids_with_a_count(tmp_path):
     found = {i.column: i.count for i in batch.report.issues if i.code == "invisible_characters"}
     assert found == {"ID Réclamation": 2, "ID Client": 1, "Famille Produit": 1}
     assert "unknown_category" not in codes(batch)
+
+
+def test_a_header_with_a_zero_width_character_is_still_recognised(tmp_path):
+    rows = claims(2)
+    rows[0][bf.HEADERS.index("Montant demandé")] = "Montant\u200b demandé"
+    batch = validate_file(workbook(tmp_path / "entete.xlsx", {"Lot": rows}), CFG)
+    assert batch.report.ok and "amount" in batch.present
