@@ -172,3 +172,19 @@ def test_a_header_with_a_zero_width_character_is_still_recognised(tmp_path):
     rows[0][bf.HEADERS.index("Montant demandé")] = "Montant\u200b demandé"
     batch = validate_file(workbook(tmp_path / "entete.xlsx", {"Lot": rows}), CFG)
     assert batch.report.ok and "amount" in batch.present
+
+
+def test_without_an_id_column_only_a_lone_total_label_is_a_total(tmp_path):
+    headers = ["Date Réclamation", "Montant demandé", "Famille Produit", "Catégorie"]
+    rows = [
+        headers,
+        ["01/03/2025", "1200,50", "Cartes", "Fraude"],
+        ["02/03/2025", "800", "Total", "Frais"],  # a claim: it names a category besides
+        ["", "2000,50", "Sous-total", ""],
+    ]
+    path = tmp_path / "sans_id.csv"
+    path.write_bytes("\r\n".join(";".join(r) for r in rows).encode("utf-8"))
+    batch = validate_file(path, CFG)
+    assert batch.report.n_rows == 2 and batch.frame["family"].tolist() == ["Cartes", "Total"]
+    (warning,) = [i for i in batch.report.issues if i.code == "total_rows"]
+    assert warning.row == 4
