@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import sys
 import textwrap
@@ -25,6 +26,10 @@ def cli_actor(cfg: Config) -> Actor:
     """Who acts on the command line: the operating-system account (role ``auth.cli_role``)."""
     return cfg.auth.cli_actor()
 
+
+# French spacing that a line must never break: « x », "mot :" — glued while wrapping.
+_GLUE = re.compile(r"« | »| [:;!?]")
+_KEEP = "\x00"
 
 _SEVERITY_TAGS = {
     "fr": {"error": "ERREUR", "warning": "AVERTISSEMENT", "info": "INFO"},
@@ -51,10 +56,12 @@ def _wrap(text: str, width: int) -> str:
     """``text`` folded at spaces to ``width`` columns (continuation lines indented); a word
     longer than a line is kept whole, never cut."""
     indent = text[: len(text) - len(text.lstrip(" "))]
-    return textwrap.fill(
-        text.strip(), width=width, initial_indent=indent, subsequent_indent=indent + "    ",
+    glued = _GLUE.sub(lambda m: m.group(0).replace(" ", _KEEP), text.strip())
+    wrapped = textwrap.fill(
+        glued, width=width, initial_indent=indent, subsequent_indent=indent + "    ",
         break_long_words=False, break_on_hyphens=False,
     )  # fmt: skip
+    return wrapped.replace(_KEEP, " ")
 
 
 def _t(lang: str, fr: str, en: str) -> str:

@@ -232,15 +232,17 @@ def choose_sheet(
     """The sheet that :func:`read_table` reads by default, with every sheet's score.
 
     The upload page's sheet picker defaults to it, so the page and the command line read
-    the same sheet. Scores are kept with an opened :class:`SourceFile` (a later
-    :func:`read_table` of that file does not score again). Raises FileRejectedError.
+    the same sheet: the profile's ``sheet`` when it names one, else the best match. Scores
+    are kept with an opened :class:`SourceFile` (a later :func:`read_table` of that file
+    does not score again). Raises FileRejectedError.
     """
     limits = limits or LimitsConfig()
     opened = open_source(source, file_name, limits=limits)
     if opened.workbook is None:
         return SheetChoice(None, False, (), 0)
     lookup = header_lookup(schema) if schema is not None else {}
-    return _choice(opened.workbook, opened.name, opened.scores, None, schema, lookup, limits)[0]
+    wanted = schema.sheet if schema is not None else None
+    return _choice(opened.workbook, opened.name, opened.scores, wanted, schema, lookup, limits)[0]
 
 
 # --------------------------------------------------------------------------- CSV

@@ -44,7 +44,7 @@ class SheetScore:
         if en:
             parts = [
                 f"{self.known_columns} known column{'s' * (self.known_columns != 1)}"
-                f" ({self.required_columns}/{n_required} required)",
+                f" of which {self.required_columns}/{n_required} required",
                 "unique IDs" if self.ids_unique else "no unique IDs",
                 f"{self.rows:,} row{'s' * (self.rows != 1)}",
             ]
@@ -54,7 +54,7 @@ class SheetScore:
             plural = "s" if self.known_columns > 1 else ""
             parts = [
                 f"{self.known_columns} colonne{plural} reconnue{plural}"
-                f" (dont {self.required_columns}/{n_required} obligatoires)",
+                f" dont {self.required_columns}/{n_required} obligatoires",
                 "identifiants uniques" if self.ids_unique else "pas d'identifiants uniques",
                 f"{self.rows:,}".replace(",", "\u00a0") + f" ligne{'s' * (self.rows > 1)}",
             ]

@@ -71,7 +71,7 @@ def test_summary_with_the_required_columns_first_is_not_scored_as_claims(tmp_pat
     batch = validate_file(opened, CFG)
     assert batch.report.sheet == "Réclamations" and batch.report.n_rows == 8
     message = next(i for i in batch.report.issues if i.code == "sheet_chosen").message_fr
-    assert "« Synthèse » (2 colonnes reconnues (dont 2/2 obligatoires)" in message
+    assert "« Synthèse » (2 colonnes reconnues dont 2/2 obligatoires" in message
     assert "« Notes » (0 colonne reconnue" in message
 
 
@@ -188,3 +188,12 @@ def test_without_an_id_column_only_a_lone_total_label_is_a_total(tmp_path):
     assert batch.report.n_rows == 2 and batch.frame["family"].tolist() == ["Cartes", "Total"]
     (warning,) = [i for i in batch.report.issues if i.code == "total_rows"]
     assert warning.row == 4
+
+
+def test_the_profiles_sheet_is_the_default_of_both(tmp_path):
+    import dataclasses
+
+    cfg = dataclasses.replace(CFG, schema=dataclasses.replace(CFG.schema, sheet="Mardi"))
+    path = workbook(tmp_path / "semaine.xlsx", {"Lundi": claims(4), "Mardi": claims(2, 50)})
+    assert choose_sheet(path, limits=cfg.limits, schema=cfg.schema).sheet == "Mardi"
+    assert validate_file(path, cfg).report.sheet == "Mardi"
