@@ -127,18 +127,19 @@ def _scored_by(
     """(who, rules applied) from the audit row of that scoring (the latest one if unknown)."""
     with store.cursor("read the audit trail") as cur:
         rows = cur.execute(
-            """SELECT actor, detail FROM audit_log
+            """SELECT actor, actor_role, detail FROM audit_log
                WHERE action IN ('batch.scored', 'batch.redecided')
                  AND json_extract_string(detail, '$.batch_id') = ?
                ORDER BY id DESC""",
             [str(batch_id)],
         ).fetchall()
     wanted = _naive(scored_at)
-    for actor, detail in rows:
+    for actor, role, detail in rows:
         data = json.loads(detail) if detail else {}
         if wanted is None or _naive(data.get("scored_at")) == wanted:
             rules = data.get("rules")
-            return str(actor), (bool(rules) if rules is not None else None)
+            who = f"{actor} ({role})" if role else str(actor)
+            return who, (bool(rules) if rules is not None else None)
     return None, None
 
 

@@ -120,3 +120,31 @@ def test_score_writes_the_parameters_sheet_and_the_quality_control_flags(env, ti
     headers = [c.value for c in results[1]]
     flags = [r[headers.index("Controle_Qualite")] for r in results.iter_rows(2, values_only=True)]
     assert set(flags) <= {0, 1} and sum(flags) == drawn and drawn > 0
+
+
+def test_a_reopened_batch_gets_the_same_parameters_and_flags(env, tiny_model):
+    """The page's download of a stored scoring: who scored it, rules, QC flags."""
+    from core.ingest.pipeline import ingest
+    from core.report.parameters import scoring_parameters
+    from core.report.results import results_from_store
+    from core.scoring.batch import score_batch
+    from core.scoring.stored import load_scoring
+    from core.synth.generator import generate_claims
+    from core.synth.writing import write_claims_xlsx
+
+    cfg = load_config()
+    raw, _ = generate_claims(150, seed=8, year=2025)
+    path = env / "lot.xlsx"
+    write_claims_xlsx(raw, path)
+    with Store(cfg.paths.database) as store:
+        registry = Registry(cfg.paths.models_dir, store)
+        registry.register(tiny_model, actor=ADMIN, activate=True)
+        batch_id = ingest(path, cfg, store, actor=ADMIN).batch_id
+        score_batch(batch_id, store, registry, cfg, actor=ADMIN, apply_rules=False)
+        stored = load_scoring(batch_id, store, cfg)
+        rows = dict(scoring_parameters(store, cfg, stored).rows("en"))
+    assert rows["Scored by"] == f"{ADMIN.id} ({ADMIN.role})" and rows["Rules applied"] == "no"
+    assert rows["Batch"] == str(batch_id) and rows["Model version"] == stored.model_version
+    table = results_from_store(stored.frame, cfg, "en").frame
+    assert table["Controle_Qualite"].sum() == stored.frame["qc_sample"].sum() > 0
+    assert (table["Decision_Finale"] == table["Decision_Modele"]).all()  # no rule applied
