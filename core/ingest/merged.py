@@ -26,6 +26,7 @@ class MergedRange:
     last_row: int
     last_col: int
     value: str | None  # the first cell's value as text (None: the range is empty)
+    filled: bool = True  # False: it starts in or above the header, its data cells stay empty
 
     @property
     def ref(self) -> str:
@@ -46,12 +47,16 @@ def fill_merged(
 ) -> tuple[MergedRange, ...]:
     """Fill each merged range below the header with its first cell's value (in place).
 
-    Ranges in or above the header (titles, two-line headers) are left as they are.
+    Ranges in or above the header (titles, two-line headers) are left as they are; one
+    that reaches below the header is kept with ``filled=False`` so that the report names
+    its data cells, read empty.
     """
     if header_index < 0:
         return ()
     filled = []
     for (r0, c0), (r1, c1) in sorted(ranges):
+        if r0 <= header_index < r1:
+            filled.append(MergedRange(header_index + 2, c0, r1 + 1, c1, None, filled=False))
         if r0 <= header_index or r0 >= len(rows) or (r0 == r1 and c0 == c1):
             continue
         value = rows[r0][c0] if c0 < len(rows[r0]) else ""

@@ -33,11 +33,10 @@ def report_merged(raw: RawTable, positions: dict[str, int], issues: Issues) -> N
         if listed > MAX_LISTED:
             continue
         n = merged.last_row - merged.first_row + 1
-        fr, en = _text(
-            "merged_cells", ref=merged.ref, sheet=raw.sheet, value=merged.value or "", n=n
-        )
+        code = "merged_cells" if merged.filled else "merged_header_cells"
+        fr, en = _text(code, ref=merged.ref, sheet=raw.sheet, value=merged.value or "", n=n)
         header = raw.headers[covered[0]]
-        issues.add("warning", "merged_cells", fr, en, row=merged.first_row, column=header,
+        issues.add("warning", code, fr, en, row=merged.first_row, column=header,
                    value=merged.ref)  # fmt: skip
     if listed > MAX_LISTED:
         fr, en = _more_text(listed - MAX_LISTED, ("plages", "ranges"))

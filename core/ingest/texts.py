@@ -161,6 +161,14 @@ _TEXTS = {
         "the range's {n} row(s). Check that it is each row's value; if not, unmerge the cells "
         "and type each value.",
     ),
+    "merged_header_cells": (
+        "cellules fusionnées avec l'en-tête jusqu'à la ligne de données {ref} (feuille "
+        "« {sheet} ») : ces {n} cellule(s) de données sont lues vides. Défusionnez-les et "
+        "saisissez la valeur de chaque ligne, puis déposez le fichier à nouveau.",
+        "cells merged with the header down to the data range {ref} (sheet « {sheet} »): these "
+        "{n} data cell(s) read as empty. Unmerge them and type each row's value, then upload "
+        "the file again.",
+    ),
     "invisible_characters": (
         "{n} cellule(s) contenaient des caractères invisibles (largeur nulle, espace "
         "insécable) : ils ont été retirés (ligne {shown}).",

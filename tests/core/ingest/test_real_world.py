@@ -197,3 +197,16 @@ def test_the_profiles_sheet_is_the_default_of_both(tmp_path):
     path = workbook(tmp_path / "semaine.xlsx", {"Lundi": claims(4), "Mardi": claims(2, 50)})
     assert choose_sheet(path, limits=cfg.limits, schema=cfg.schema).sheet == "Mardi"
     assert validate_file(path, cfg).report.sheet == "Mardi"
+
+
+def test_cells_merged_with_the_header_into_the_data_are_named_not_silent(tmp_path):
+    rows = claims(4)
+    segment = bf.HEADERS.index("Segment")
+    for row in rows[1:3]:
+        row[segment] = None
+    letter = "ABCDEFGHIJKLM"[segment]
+    path = workbook(tmp_path / "entete.xlsx", {"Lot": rows}, {"Lot": [f"{letter}1:{letter}3"]})
+    batch = validate_file(path, CFG)
+    (warning,) = [i for i in batch.report.issues if i.code == "merged_header_cells"]
+    assert warning.column == "Segment" and warning.value == f"{letter}2:{letter}3"
+    assert batch.frame["segment"].isna().sum() == 2  # read empty, and said so
