@@ -1,11 +1,14 @@
 """Ingest: a claims file read once, checked, and stored once.
 
 Sniffing the real format from the bytes (``sniff``), reading every format safely
-(``reader``, ``xlsx_cells``), locating the header and normalising cells (``normalize``),
+(``reader``, ``xlsx_cells``), choosing the sheet most like a claims table (``sheets``,
+``workbook``), filling merged cells (``merged``), locating the header and normalising cells
+(``normalize``, ``invisible``), leaving out blank and total lines (``rows``),
 validating against the profile into a report that lists every problem at once (``validate``,
 ``report``, ``texts``), and the read -> validate -> store orchestration (``pipeline``).
 """
 
+from core.ingest.known_levels import stored_known_levels
 from core.ingest.pipeline import (
     DUPLICATE,
     REJECTED,
@@ -15,8 +18,9 @@ from core.ingest.pipeline import (
     ingest,
     validate_file,
 )
-from core.ingest.reader import RawTable, list_sheets, read_table
+from core.ingest.reader import RawTable, choose_sheet, list_sheets, read_table
 from core.ingest.report import Issue, ValidatedBatch, ValidationReport
+from core.ingest.sheets import SheetChoice, SheetScore
 from core.ingest.validate import validate
 
 __all__ = [
@@ -26,12 +30,16 @@ __all__ = [
     "IngestResult",
     "Issue",
     "RawTable",
+    "SheetChoice",
+    "SheetScore",
     "ValidatedBatch",
     "ValidationReport",
     "batch_key",
+    "choose_sheet",
     "ingest",
     "list_sheets",
     "read_table",
+    "stored_known_levels",
     "validate",
     "validate_file",
 ]

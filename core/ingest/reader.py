@@ -47,7 +47,7 @@ from core.ingest.sniff import (
     check_zip_limits,
     sniff_format,
 )
-from core.ingest.workbook import _choice, read_sheet, too_many_rows
+from core.ingest.workbook import choose_in_workbook, read_sheet, too_many_rows
 from core.ingest.xlsx_cells import _patch_error_cells
 
 log = logging.getLogger(__name__)
@@ -242,7 +242,9 @@ def choose_sheet(
         return SheetChoice(None, False, (), 0)
     lookup = header_lookup(schema) if schema is not None else {}
     wanted = schema.sheet if schema is not None else None
-    return _choice(opened.workbook, opened.name, opened.scores, wanted, schema, lookup, limits)[0]
+    return choose_in_workbook(
+        opened.workbook, opened.name, opened.scores, wanted, schema, lookup, limits
+    )[0]
 
 
 # --------------------------------------------------------------------------- CSV

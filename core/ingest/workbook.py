@@ -28,7 +28,7 @@ def too_many_rows(name: str, n: int, limits: LimitsConfig) -> FileRejectedError:
     )  # fmt: skip
 
 
-def _choice(
+def choose_in_workbook(
     workbook: CalamineWorkbook,
     name: str,
     cache: dict[tuple, tuple[SheetScore, ...]],
@@ -37,10 +37,11 @@ def _choice(
     lookup: dict[str, str],
     limits: LimitsConfig,
 ) -> tuple[SheetChoice, CalamineSheet | None, list[list] | None]:
-    """The choice, and the chosen sheet (with its first rows when they were read whole).
+    """The choice, and the chosen sheet with its cells when scoring just read them.
 
-    With one worksheet, or a sheet named by the user, only the sheets still unscored are
-    read; every sheet is parsed once per scoring, keeping only the best one's cells.
+    A workbook with one worksheet is not scored. Otherwise every sheet is parsed and scored
+    once per file and profile (the scores are kept in ``cache``), keeping only the chosen
+    sheet's cells; a sheet named by the user is read, the others still scored and named.
     """
     n_required = sum(c.required for c in schema.columns) if schema is not None else 0
     meta = [m for m in workbook.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
@@ -80,7 +81,7 @@ def read_sheet(
     limits: LimitsConfig,
 ) -> tuple[SheetChoice, list[list], tuple]:
     """The chosen sheet's cells from A1 (row index = Excel row - 1) and its merged ranges."""
-    choice, sheet, rows = _choice(workbook, name, cache, wanted, schema, lookup, limits)
+    choice, sheet, rows = choose_in_workbook(workbook, name, cache, wanted, schema, lookup, limits)
     if choice.sheet is None:
         return choice, [], ()
     if sheet is None:
