@@ -53,8 +53,10 @@ def scored_frame(n: int = N_ROWS, seed: int = 7) -> pd.DataFrame:
             "Commentaire": rng.choice(["", "Relance client", '=HYPERLINK("http://x","y")'], n),
             "Probabilite_Fondee": p,
             "Decision_Modele": [labels[c] for c in codes.tolist()],
+            "Decision_Finale": [labels[c] for c in codes.tolist()],
             "Decision_Code": codes,
             "Motif_Regle": np.where(rng.random(n) < 0.1, "Montant supérieur au PNB", ""),
+            "Controle_Qualite": (rng.random(n) < 0.05).astype(int),
         }
     )
 

@@ -16,6 +16,7 @@ from app.theme import CODES, icon_label, label
 from core.formatting import fmt_datetime, fmt_money, fmt_number, fmt_pct
 from core.ingest.reader import SourceFile, read_table
 from core.report.filters import ClaimFilter, filter_claims
+from core.report.parameters import scoring_parameters
 from core.report.results import results_from_file, results_from_store, to_xlsx
 from core.scoring.results import StoredScoring
 
@@ -172,12 +173,13 @@ def _download(scoring: StoredScoring, raw_file, lang: str) -> None:
     actor = identity.current()
 
     def build() -> bytes:
+        parameters = scoring_parameters(resources.store(), cfg, scoring).rows(lang)
         if raw_file is not None:
             source, name, sheet = raw_file
             raw = read_table(source, name, sheet=sheet, limits=cfg.limits, schema=cfg.schema)
-            data = to_xlsx(results_from_file(raw, scoring.frame, cfg, lang), lang)
+            data = to_xlsx(results_from_file(raw, scoring.frame, cfg, lang), lang, parameters)
         else:
-            data = to_xlsx(results_from_store(scoring.frame, cfg, lang), lang)
+            data = to_xlsx(results_from_store(scoring.frame, cfg, lang), lang, parameters)
         detail = {"batch_id": scoring.batch_id, "rows": len(scoring.frame), "lang": lang}
         resources.store().record(actor, "batch.exported", detail)
         return data

@@ -1,8 +1,10 @@
 """Upload box: owns the file uploader, the sheet choice and the result of ingesting it.
 
-The file is opened once per upload (:func:`core.ingest.reader.open_source`) and kept in
-session state for that upload only: the sheet picker, the ingestion and the results download
-all read from that one opening, and a rerun neither re-reads nor re-hashes the bytes. The
+The sheet picker starts on the sheet the command line reads (the one most like a claims
+table, :func:`core.ingest.reader.choose_sheet`). The file is opened once per upload
+(:func:`core.ingest.reader.open_source`) and kept in session state for that upload only:
+the sheet picker, the ingestion and the results download all read from that one opening,
+and a rerun neither re-reads nor re-hashes the bytes. The
 ingest result is kept per (file, sheet), so a rerun shows the same outcome instead of
 re-ingesting (which would then read "already stored").
 """
@@ -17,8 +19,9 @@ from app import resources
 from app.i18n import t
 from core.config.identity import Actor
 from core.exceptions import FileRejectedError
+from core.ingest.known_levels import stored_known_levels
 from core.ingest.pipeline import IngestResult, ingest
-from core.ingest.reader import SourceFile, open_source
+from core.ingest.reader import SourceFile, choose_sheet, open_source
 
 UPLOAD_KEY = "upload.file"
 SHEET_KEY = "upload.sheet"
@@ -46,10 +49,23 @@ def show() -> Upload | None:
     sheets = source.sheets if isinstance(source, SourceFile) else ()
     sheet = None
     if len(sheets) > 1:
+        default = _default_sheet(source)
+        if st.session_state.get(SHEET_KEY) not in sheets:  # a new file: its own default
+            st.session_state[SHEET_KEY] = default
         sheet = st.selectbox(
             t("upload.sheet_label"), sheets, key=SHEET_KEY, help=t("upload.sheet_help")
         )
     return Upload(file.file_id, file.name, source, sheet)
+
+
+def _default_sheet(source: SourceFile) -> str:
+    """The sheet the command line would read: the one most like a claims table."""
+    cfg = resources.config()
+    try:
+        chosen = choose_sheet(source, limits=cfg.limits, schema=cfg.schema).sheet
+    except FileRejectedError:
+        chosen = None
+    return chosen or source.sheets[0]
 
 
 def _opened(file_id: str, name: str, read) -> SourceFile | bytes:
@@ -64,6 +80,7 @@ def _opened(file_id: str, name: str, read) -> SourceFile | bytes:
             source = data
         kept = (file_id, source)
         st.session_state[OPENED_KEY] = kept
+        st.session_state.pop(SHEET_KEY, None)  # the picker starts on this file's default
     return kept[1]
 
 
@@ -72,13 +89,15 @@ def ingest_once(upload: Upload, actor: Actor) -> IngestResult:
     results: dict = st.session_state.setdefault(RESULTS_KEY, {})
     key = (upload.file_id, upload.sheet)
     if key not in results:
+        cfg, store = resources.config(), resources.store()
         with st.spinner(t("upload.processing", name=upload.name)):
             results[key] = ingest(
                 upload.source,
-                resources.config(),
-                resources.store(),
+                cfg,
+                store,
                 file_name=upload.name,
                 sheet=upload.sheet,
                 actor=actor,
+                known_levels=stored_known_levels(store, cfg.paths.models_dir),
             )
     return results[key]

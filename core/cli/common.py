@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+import shutil
 import sys
+import textwrap
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -24,16 +27,41 @@ def cli_actor(cfg: Config) -> Actor:
     return cfg.auth.cli_actor()
 
 
-def _print_report(report: ValidationReport, lang: str) -> None:
-    import pandas as pd
+# French spacing that a line must never break: « x », "mot :" — glued while wrapping.
+_GLUE = re.compile(r"« | »| [:;!?]")
+_KEEP = "\x00"
 
-    frame = report.to_frame(lang)
-    if len(frame):
-        with pd.option_context("display.width", 200, "display.max_rows", 500):
-            print(frame.to_string(index=False, max_colwidth=90))
+_SEVERITY_TAGS = {
+    "fr": {"error": "ERREUR", "warning": "AVERTISSEMENT", "info": "INFO"},
+    "en": {"error": "ERROR", "warning": "WARNING", "info": "INFO"},
+}
+
+
+def _print_report(report: ValidationReport, lang: str) -> None:
+    """Every issue in full (row, column, value, reason), wrapped to the terminal's width:
+    never cut, so the part that says how to fix it is always printed."""
+    tags = _SEVERITY_TAGS["en" if lang == "en" else "fr"]
+    width = max(shutil.get_terminal_size((100, 24)).columns, 60)
+    for issue in report.issues:
+        text = f"[{tags.get(issue.severity, issue.severity)}] {issue.located(lang)}"
+        if issue.value is not None and issue.value not in text:
+            text += f" ({_t(lang, 'valeur', 'value')} « {issue.value} »)"
+        print(_wrap(text, width))
     for line in report.notes(lang):
-        print(line)
-    print(report.summary(lang))
+        print(_wrap(line, width))
+    print(_wrap(report.summary(lang), width))
+
+
+def _wrap(text: str, width: int) -> str:
+    """``text`` folded at spaces to ``width`` columns (continuation lines indented); a word
+    longer than a line is kept whole, never cut."""
+    indent = text[: len(text) - len(text.lstrip(" "))]
+    glued = _GLUE.sub(lambda m: m.group(0).replace(" ", _KEEP), text.strip())
+    wrapped = textwrap.fill(
+        glued, width=width, initial_indent=indent, subsequent_indent=indent + "    ",
+        break_long_words=False, break_on_hyphens=False,
+    )  # fmt: skip
+    return wrapped.replace(_KEEP, " ")
 
 
 def _t(lang: str, fr: str, en: str) -> str:

@@ -75,12 +75,16 @@ def _cmd_synth(args: argparse.Namespace) -> int:
 
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
+    from core.ingest.known_levels import stored_known_levels
     from core.ingest.pipeline import DUPLICATE, STORED, ingest
 
     cfg = load_config(args.profile)
     lang = args.lang or cfg.locale
     with open_cli_store(cfg) as store:
-        result = ingest(args.file, cfg, store, sheet=args.sheet, actor=cli_actor(cfg))
+        known = stored_known_levels(store, cfg.paths.models_dir)  # the active model's
+        result = ingest(
+            args.file, cfg, store, sheet=args.sheet, actor=cli_actor(cfg), known_levels=known
+        )
     _print_report(result.report, lang)
     if result.status == STORED:
         print(

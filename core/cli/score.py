@@ -47,6 +47,7 @@ def add_score_command(sub: argparse._SubParsersAction) -> None:
 def _cmd_score(args: argparse.Namespace) -> int:
     from core.model.registry import Registry
     from core.report.export import write_results
+    from core.report.parameters import scoring_parameters
     from core.report.results import results_from_file
     from core.scoring.batch import score_batch
 
@@ -60,7 +61,7 @@ def _cmd_score(args: argparse.Namespace) -> int:
     prefetch.join()
     with open_cli_store(cfg) as store:
         started = time.perf_counter()
-        batch_id = _store_batch(raw, cfg, store, actor, lang)
+        batch_id = _store_batch(raw, cfg, store, actor, lang, args.model)
         if batch_id is None:
             return 1
         store_seconds = time.perf_counter() - started
@@ -77,12 +78,15 @@ def _cmd_score(args: argparse.Namespace) -> int:
         )
     started = time.perf_counter()
     table = results_from_file(raw, result.frame, cfg, lang)
+    with open_cli_store(cfg) as store:
+        parameters = scoring_parameters(store, cfg, result).rows(lang)
     write_results(
         table.frame,
         args.output,
         locale=lang,
         date_columns=table.date_columns,
         amount_columns=table.amount_columns,
+        parameters=parameters,
     )
     with open_cli_store(cfg) as store:
         store.record(
@@ -146,9 +150,13 @@ def _read_raw(path: Path, sheet: str | None, cfg: Config) -> RawTable:
     return read_table(path, sheet=sheet, limits=cfg.limits, schema=cfg.schema)
 
 
-def _store_batch(raw: RawTable, cfg: Config, store: Store, actor: Actor, lang: str) -> int | None:
+def _store_batch(
+    raw: RawTable, cfg: Config, store: Store, actor: Actor, lang: str, version: str | None
+) -> int | None:
     """The batch id of this file: the stored one when the same bytes were seen, else a new
-    batch after validation (None, report printed, when the validation fails)."""
+    batch after validation against the scoring model's known levels (None, report printed,
+    when the validation fails; its warnings and notes are printed either way)."""
+    from core.ingest.known_levels import stored_known_levels
     from core.ingest.pipeline import batch_key
     from core.ingest.validate import validate
 
@@ -163,9 +171,10 @@ def _store_batch(raw: RawTable, cfg: Config, store: Store, actor: Actor, lang: s
             )
         )
         return existing.id
-    batch = validate(raw, cfg.schema, cfg.limits)
+    known = stored_known_levels(store, cfg.paths.models_dir, version)
+    batch = validate(raw, cfg.schema, cfg.limits, known_levels=known)
+    _print_report(batch.report, lang)
     if not batch.report.ok:
-        _print_report(batch.report, lang)
         _print_rejected(lang)
         return None
     saved = store.save_batch(

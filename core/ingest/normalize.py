@@ -36,6 +36,7 @@ EXCEL_ERRORS = frozenset(
 )  # fmt: skip
 _NON_FINITE = frozenset({"nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"})
 _SEPARATORS = re.compile(r"[\s_\-]+")
+_INVISIBLE = str.maketrans(dict.fromkeys("\u200b\u200c\u200d\ufeff\u2060"))  # zero-width
 _SPACES = re.compile(r"\s+")
 _CURRENCY = re.compile(r"^(?:dh|dhs|mad|eur|€)\s*|\s*(?:dh|dhs|mad|dirhams?|eur|€)\.?$")
 # Accepted number shapes once sign, currency and surrounding spaces are gone.
@@ -69,9 +70,10 @@ def normalize_text(text: object) -> str:
     """Lowercase, accents stripped, ``_``/``-``/runs of spaces -> one space, trimmed.
 
     ``"  Montant_Demandé "`` -> ``"montant demande"``; ``"Sous-catégorie"`` ->
-    ``"sous categorie"``. Non-Latin letters are kept (only combining marks are dropped).
+    ``"sous categorie"``. Non-Latin letters are kept (only combining marks and zero-width
+    characters are dropped).
     """
-    decomposed = unicodedata.normalize("NFKD", str(text))
+    decomposed = unicodedata.normalize("NFKD", str(text).translate(_INVISIBLE))
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _SEPARATORS.sub(" ", bare.lower()).strip()
 

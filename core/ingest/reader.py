@@ -24,28 +24,20 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from python_calamine import (
-    CalamineError,
-    CalamineSheet,
-    CalamineWorkbook,
-    PasswordError,
-    SheetTypeEnum,
-    SheetVisibleEnum,
-)
+from python_calamine import CalamineError, CalamineWorkbook, PasswordError, SheetTypeEnum
 
 from core.config.schema import SchemaConfig
 from core.config.settings import LimitsConfig
-from core.exceptions import FileRejectedError
+from core.ingest.merged import MergedRange, fill_merged
 from core.ingest.normalize import (
     blank_mask,
     cell_to_text,
     decode_text,
     find_header_row,
     header_lookup,
-    header_score,
-    normalize_text,
     sniff_separator,
 )
+from core.ingest.sheets import SheetChoice, SheetScore
 from core.ingest.sniff import (
     MB,
     ZIP_FORMATS,
@@ -55,6 +47,7 @@ from core.ingest.sniff import (
     check_zip_limits,
     sniff_format,
 )
+from core.ingest.workbook import choose_in_workbook, read_sheet, too_many_rows
 from core.ingest.xlsx_cells import _patch_error_cells
 
 log = logging.getLogger(__name__)
@@ -77,6 +70,8 @@ class RawTable:
     # Cells (file row, column index) holding a formula that was never calculated (xlsx
     # written by a program, not saved by Excel): calamine reads them as blanks.
     uncalculated_formulas: tuple[tuple[int, int], ...] = ()
+    sheet_choice: SheetChoice | None = None  # how the sheet was chosen, every sheet scored
+    merged: tuple[MergedRange, ...] = ()  # merged ranges filled down in the data rows
 
 
 # --------------------------------------------------------------------------- reading
@@ -136,6 +131,8 @@ class SourceFile:
     sha256: str
     sheets: tuple[str, ...]  # worksheet names in order (() for a CSV)
     workbook: CalamineWorkbook | None = field(default=None, repr=False)  # None for a CSV
+    # Sheet scores by profile (see choose_sheet), kept so that a file is scored once.
+    scores: dict[tuple, tuple[SheetScore, ...]] = field(default_factory=dict, repr=False)
 
 
 def open_source(
@@ -193,15 +190,21 @@ def read_table(
     lookup = header_lookup(schema) if schema is not None else {}
     if opened.workbook is None:
         rows, sheet_name, uncalculated = read_csv_rows(opened.data, name), None, ()
+        choice = SheetChoice(None, False, (), 0)
     else:
         wanted = sheet or (schema.sheet if schema is not None else None)
-        sheet_name, rows = _read_sheet(opened.workbook, wanted, name, lookup, limits)
+        cache = opened.scores
+        choice, rows, ranges = read_sheet(
+            opened.workbook, name, cache, wanted, schema, lookup, limits
+        )
+        sheet_name = choice.sheet
         uncalculated = _patch_error_cells(opened.data, sheet_name, rows) if fmt == "xlsx" else ()
     header_idx = find_header_row(rows, lookup, limits.header_search_rows)
+    merged = fill_merged(rows, ranges, header_idx) if opened.workbook is not None else ()
     table = _make_table(rows, header_idx, uncalculated)
     n_rows = len(table["row_numbers"])
     if n_rows > limits.max_rows:
-        raise _too_many_rows(name, n_rows, limits)
+        raise too_many_rows(name, n_rows, limits)
     log.info("read %s (%s, sheet %r): %d rows", name, fmt, sheet_name, n_rows)
     return RawTable(
         file_name=name,
@@ -211,85 +214,37 @@ def read_table(
         sheet=sheet_name,
         sheets=opened.sheets,
         **table,
+        sheet_choice=choice,
+        merged=merged,
     )
-
-
-def _too_many_rows(name: str, n: int, limits: LimitsConfig) -> FileRejectedError:
-    return _reject(
-        "too_many_rows", name,
-        f"trop de lignes ({n} ; limite {limits.max_rows}). Découpez le lot en plusieurs fichiers.",
-        f"too many rows ({n}; limit {limits.max_rows}). Split the batch into several files.",
-    )  # fmt: skip
 
 
 # --------------------------------------------------------------------------- sheets
 
 
-def _read_sheet(
-    workbook: CalamineWorkbook,
-    wanted: str | None,
-    name: str,
-    lookup: dict[str, str],
-    limits: LimitsConfig,
-) -> tuple[str | None, list[list]]:
-    """The chosen sheet's cells from A1 (row index = Excel row - 1).
+def choose_sheet(
+    source: bytes | Path | SourceFile,
+    file_name: str | None = None,
+    *,
+    limits: LimitsConfig | None = None,
+    schema: SchemaConfig | None = None,
+) -> SheetChoice:
+    """The sheet that :func:`read_table` reads by default, with every sheet's score.
 
-    Without ``wanted``: the first visible worksheet (then hidden ones) whose first rows hold
-    a known header; failing that, the first one with any data.
+    The upload page's sheet picker defaults to it, so the page and the command line read
+    the same sheet: the profile's ``sheet`` when it names one, else the best match. Scores
+    are kept with an opened :class:`SourceFile` (a later :func:`read_table` of that file
+    does not score again). Raises FileRejectedError.
     """
-    if wanted is not None:
-        chosen = _match_sheet(wanted, _worksheet_names(workbook), name)
-        return chosen, _sheet_rows(_get_sheet(workbook, chosen, name), name, limits)
-    meta = [m for m in workbook.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
-    ordered = [m.name for m in meta if m.visible == SheetVisibleEnum.Visible]
-    ordered += [m.name for m in meta if m.name not in ordered]
-    fallback = None
-    for sheet_name in ordered:
-        sheet = _get_sheet(workbook, sheet_name, name)
-        head = _sheet_rows(sheet, name, limits, nrows=limits.header_search_rows)
-        if not any(cell_to_text(v) for row in head for v in row):
-            continue
-        if not lookup or header_score(head, lookup)[1] > 0:
-            return sheet_name, _sheet_rows(sheet, name, limits)
-        fallback = fallback or (sheet_name, sheet)
-    if fallback is not None:
-        return fallback[0], _sheet_rows(fallback[1], name, limits)
-    return (ordered[0] if ordered else None), []
-
-
-def _match_sheet(wanted: str, names: list[str], file_name: str) -> str:
-    if wanted in names:
-        return wanted
-    by_norm = {normalize_text(n): n for n in names}
-    if normalize_text(wanted) in by_norm:
-        return by_norm[normalize_text(wanted)]
-    listed = ", ".join(f"« {n} »" for n in names) or "(aucune)"
-    raise _reject(
-        "unknown_sheet", file_name,
-        f"la feuille « {wanted} » n'existe pas dans ce classeur. Feuilles disponibles : "
-        f"{listed}. Choisissez l'une d'elles.",
-        f"there is no sheet « {wanted} » in this workbook. Sheets: {listed}. Choose one of them.",
-    )  # fmt: skip
-
-
-def _get_sheet(workbook: CalamineWorkbook, sheet_name: str, file_name: str) -> CalamineSheet:
-    """Parse one sheet (the costly step: calamine reads the whole sheet here)."""
-    try:
-        return workbook.get_sheet_by_name(sheet_name)
-    except CalamineError as exc:
-        raise _corrupted(
-            file_name, f"feuille « {sheet_name} » : {str(exc)[:200]}",
-            f"sheet « {sheet_name} »: {str(exc)[:200]}",
-        ) from exc  # fmt: skip
-
-
-def _sheet_rows(
-    sheet: CalamineSheet, file_name: str, limits: LimitsConfig, nrows: int | None = None
-) -> list[list]:
-    """Cells as Python values from A1 (blank cells are ""), refusing an oversized sheet."""
-    if nrows is None and sheet.height > limits.max_rows + limits.header_search_rows:
-        raise _too_many_rows(file_name, sheet.height, limits)
-    return sheet.to_python(skip_empty_area=False, nrows=nrows)
+    limits = limits or LimitsConfig()
+    opened = open_source(source, file_name, limits=limits)
+    if opened.workbook is None:
+        return SheetChoice(None, False, (), 0)
+    lookup = header_lookup(schema) if schema is not None else {}
+    wanted = schema.sheet if schema is not None else None
+    return choose_in_workbook(
+        opened.workbook, opened.name, opened.scores, wanted, schema, lookup, limits
+    )[0]
 
 
 # --------------------------------------------------------------------------- CSV

@@ -14,7 +14,7 @@ _FRAME_COLUMNS = {
     "fr": ("Fichier", "Feuille", "Gravité", "Ligne", "Colonne", "Valeur", "Motif"),
     "en": ("File", "Sheet", "Severity", "Row", "Column", "Value", "Reason"),
 }
-_SEVERITY = {"fr": {"error": "erreur", "warning": "avertissement"}, "en": {}}
+_SEVERITY = {"fr": {"error": "erreur", "warning": "avertissement", "info": "information"}, "en": {}}
 _FIX_FR = "Corrigez la cellule puis déposez le fichier à nouveau."
 _FIX_EN = "Fix the cell and upload the file again."
 
@@ -144,6 +144,36 @@ _TEXTS = {
         "plusieurs colonnes désignent la même donnée : {listed}. Supprimez ou renommez "
         "les colonnes en trop.",
         "several columns hold the same field: {listed}. Delete or rename the extra ones.",
+    ),
+    "total_rows": (
+        "{n} ligne(s) de total ou de sous-total exclue(s) des réclamations (ligne {shown}) : "
+        "libellé de total et pas d'identifiant de réclamation. Si l'une est une vraie "
+        "réclamation, donnez-lui un identifiant puis déposez le fichier à nouveau.",
+        "{n} total or subtotal row(s) excluded from the claims (row {shown}): a total label "
+        "and no claim ID. If one of them is a real claim, give it an ID and upload the file "
+        "again.",
+    ),
+    "merged_cells": (
+        "cellules fusionnées {ref} (feuille « {sheet} ») : la valeur « {value} » de la "
+        "première cellule est reprise sur les {n} ligne(s) de la plage. Vérifiez que c'est "
+        "la valeur de chaque ligne ; sinon défusionnez les cellules et saisissez chaque valeur.",
+        "merged cells {ref} (sheet « {sheet} »): the first cell's value « {value} » is used on "
+        "the range's {n} row(s). Check that it is each row's value; if not, unmerge the cells "
+        "and type each value.",
+    ),
+    "merged_header_cells": (
+        "cellules fusionnées avec l'en-tête jusqu'à la ligne de données {ref} (feuille "
+        "« {sheet} ») : ces {n} cellule(s) de données sont lues vides. Défusionnez-les et "
+        "saisissez la valeur de chaque ligne, puis déposez le fichier à nouveau.",
+        "cells merged with the header down to the data range {ref} (sheet « {sheet} »): these "
+        "{n} data cell(s) read as empty. Unmerge them and type each row's value, then upload "
+        "the file again.",
+    ),
+    "invisible_characters": (
+        "{n} cellule(s) contenaient des caractères invisibles (largeur nulle, espace "
+        "insécable) : ils ont été retirés (ligne {shown}).",
+        "{n} cell(s) held invisible characters (zero-width, non-breaking space): they were "
+        "removed (row {shown}).",
     ),
     "blank_rows": (
         "{n} ligne(s) vide(s) ignorée(s) (ligne {shown}).",

@@ -13,7 +13,7 @@ the distinct values of categories and labels.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,6 +21,8 @@ import pandas as pd
 
 from core.config.schema import ColumnSpec, SchemaConfig
 from core.config.settings import LimitsConfig
+from core.ingest.invisible import clean_keys
+from core.ingest.issues import Issues
 from core.ingest.labels import check_label
 from core.ingest.normalize import (
     blank_mask,
@@ -33,11 +35,12 @@ from core.ingest.normalize import (
     parse_numbers,
     to_text,
 )
+from core.ingest.notices import report_merged, report_sheet_choice, report_uncalculated
 from core.ingest.reader import RawTable
-from core.ingest.report import MAX_LISTED, Issue, ValidatedBatch, ValidationReport, _show
+from core.ingest.report import ValidatedBatch, ValidationReport
+from core.ingest.rows import drop_blank_rows, drop_total_rows
 from core.ingest.texts import (
     _missing_column_text,
-    _more_text,
     _text,
     _where_text,
 )
@@ -48,50 +51,10 @@ def normalize_header(text: str) -> str:
     return normalize_text(text)
 
 
-# ---------------------------------------------------------------------------- collector
-
-
-class _Issues:
-    """Collects issues; beyond MAX_LISTED cells per (column, problem), one summary line."""
-
-    def __init__(self) -> None:
-        self.items: list[Issue] = []
-
-    def add(self, severity: str, code: str, fr: str, en: str, **where: object) -> None:
-        fr, en = fr[:1].upper() + fr[1:], en[:1].upper() + en[1:]  # full sentences
-        self.items.append(Issue(severity, code, message_fr=fr, message_en=en, **{
-            "row": None, "column": None, "value": None, **where}))  # fmt: skip
-
-    def cells(
-        self,
-        severity: str,
-        code: str,
-        column: str,
-        where: np.ndarray,
-        rows: np.ndarray,
-        raw: np.ndarray,
-        detail: Callable[[int], dict[str, object]] | None = None,
-        unit: tuple[str, str] = ("lignes", "rows"),
-    ) -> None:
-        """One issue per flagged position in ``where`` (first MAX_LISTED), then a summary."""
-        for i in where[:MAX_LISTED]:
-            value = _show(raw[i])
-            fr, en = _text(code, value=value or "", **(detail(i) if detail else {}))
-            self.add(severity, code, fr, en, row=int(rows[i]), column=column, value=value)
-        rest = len(where) - MAX_LISTED
-        if rest > 0:
-            fr, en = _more_text(rest, unit)
-            self.items.append(Issue(severity, code, None, column, None, fr, en, count=rest))
-
-    def sorted(self) -> tuple[Issue, ...]:
-        """Errors first, then warnings; otherwise in the order found."""
-        return tuple(sorted(self.items, key=lambda i: i.severity != "error"))
-
-
 @dataclass(frozen=True)
 class _Context:
     rows: np.ndarray  # file row numbers of the data rows kept
-    issues: _Issues
+    issues: Issues
     schema: SchemaConfig
     limits: LimitsConfig
     known_levels: Mapping[str, Collection[str]]
@@ -112,12 +75,16 @@ def validate(
     ``known_levels`` (column key -> values seen in training) adds a warning for each value a
     model never saw. Never raises for bad data: every problem is an issue in the report.
     """
-    issues = _Issues()
+    issues = Issues()
     if not raw.headers:
         issues.add("error", "empty_file", *_where_text("empty_file", raw.file_name, raw.sheet))
         return _batch(raw, {}, pd.DataFrame(), raw.row_numbers[:0], issues)
+    report_sheet_choice(raw, issues)
     mapping, positions, shared = _map_columns(raw, schema, issues)
-    frame, rows = _drop_blank_rows(raw, issues)
+    frame, rows = drop_blank_rows(raw.frame, raw.row_numbers, issues)
+    id_col = schema.by_role("id")
+    id_position = positions.get(id_col.key) if id_col is not None else None
+    frame, rows = drop_total_rows(frame, rows, id_position, issues)
     if frame.empty:
         fr, en = _where_text("no_data_rows", raw.file_name, raw.sheet)
         issues.add("error", "no_data_rows", fr, en, row=raw.header_row)
@@ -128,7 +95,8 @@ def validate(
             pos = positions[col.key]
             series = frame[pos] if pos in frame.columns else pd.Series([], dtype=object)
             typed.update(_check_column(col, series, raw.headers[pos], ctx))
-    _report_uncalculated(raw, positions, issues)
+    report_merged(raw, positions, issues)
+    report_uncalculated(raw, positions, issues)
     summary = typed.pop("_label_summary", None)
     batch = _batch(raw, mapping, pd.DataFrame(typed), rows, issues)
     return dataclasses.replace(
@@ -138,7 +106,7 @@ def validate(
 
 
 def _batch(
-    raw: RawTable, mapping: dict[str, str], typed: pd.DataFrame, rows: np.ndarray, issues: _Issues
+    raw: RawTable, mapping: dict[str, str], typed: pd.DataFrame, rows: np.ndarray, issues: Issues
 ) -> ValidatedBatch:
     typed = typed.reset_index(drop=True)
     typed["row_number"] = np.asarray(rows, dtype=np.int64)
@@ -151,7 +119,7 @@ def _batch(
 
 
 def _map_columns(
-    raw: RawTable, schema: SchemaConfig, issues: _Issues
+    raw: RawTable, schema: SchemaConfig, issues: Issues
 ) -> tuple[dict[str, str], dict[str, int], dict[str, tuple[str, ...]]]:
     """(file header -> key, key -> position of its first column, header -> every key it
     fills when it serves several roles); header issues reported."""
@@ -201,20 +169,20 @@ def _shared_position(col: ColumnSpec, raw: RawTable, found: dict[str, list[int]]
     return None
 
 
-def _report_no_known_column(raw: RawTable, schema: SchemaConfig, issues: _Issues) -> None:
+def _report_no_known_column(raw: RawTable, schema: SchemaConfig, issues: Issues) -> None:
     read = ", ".join(f"« {h} »" for h in raw.headers[:5] if h)
     expected = ", ".join(f"« {c.name} »" for c in schema.columns if c.required)
     fr, en = _text("no_known_column", row=raw.header_row, read=read, expected=expected)
     issues.add("error", "no_known_column", fr, en)
 
 
-def _report_duplicate_column(raw: RawTable, positions: list[int], issues: _Issues) -> None:
+def _report_duplicate_column(raw: RawTable, positions: list[int], issues: Issues) -> None:
     listed = ", ".join(f"« {raw.headers[p]} » ({col_letter(p)})" for p in positions)
     fr, en = _text("duplicate_column", listed=listed)
     issues.add("error", "duplicate_column", fr, en, column=raw.headers[positions[0]])
 
 
-def _report_missing_column(col: ColumnSpec, issues: _Issues, raw: RawTable) -> None:
+def _report_missing_column(col: ColumnSpec, issues: Issues, raw: RawTable) -> None:
     if col.role == "label" and not col.required:
         return  # a batch to score has no label yet: that is the normal case, not a problem
     fr, en = _missing_column_text(col, raw.header_row)
@@ -222,24 +190,6 @@ def _report_missing_column(col: ColumnSpec, issues: _Issues, raw: RawTable) -> N
         issues.add("error", "missing_required_column", fr, en, column=col.name)
     else:
         issues.add("warning", "missing_expected_column", fr, en, column=col.name)
-
-
-def _drop_blank_rows(raw: RawTable, issues: _Issues) -> tuple[pd.DataFrame, np.ndarray]:
-    """Data rows without the blank ones (one warning with their count)."""
-    frame, rows = raw.frame, raw.row_numbers
-    blank = np.ones(len(frame), dtype=bool)
-    for column in frame.columns:  # only rows still blank are looked at: cheap
-        still = np.flatnonzero(blank)
-        if not len(still):
-            break
-        blank[still] = blank_mask(frame[column].iloc[still])
-    n = int(blank.sum())
-    if n:
-        shown = ", ".join(str(r) for r in rows[blank][:10]) + ("…" if n > 10 else "")
-        issues.add("warning", "blank_rows", *_text("blank_rows", n=n, shown=shown))
-        keep = np.flatnonzero(~blank)
-        frame, rows = frame.iloc[keep], rows[keep]
-    return frame.reset_index(drop=True), rows
 
 
 def _check_column(col: ColumnSpec, series: pd.Series, header: str, ctx: _Context) -> dict:
@@ -306,11 +256,26 @@ def _check_text(
 ) -> pd.Series:
     """Trimmed text (None for blanks); Excel error values (#N/A...) are errors."""
     text = to_text(series).reset_index(drop=True)
+    if col.type in ("id", "category"):
+        text = _clean_keys(text, header, ctx)
     errors = excel_error_mask(text)
     if errors.any():
         ctx.issues.cells("error", "excel_error", header, np.flatnonzero(errors), ctx.rows, raw)
         text[errors] = None
     _report_missing(col, text.isna().to_numpy(), raw, header, ctx)
+    return text
+
+
+def _clean_keys(text: pd.Series, header: str, ctx: _Context) -> pd.Series:
+    """IDs and category keys without invisible characters (one warning with the count)."""
+    text, changed = clean_keys(text)
+    n = int(changed.sum())
+    if n:
+        rows = ctx.rows[changed]
+        shown = ", ".join(map(str, rows[:10])) + ("…" if n > 10 else "")
+        fr, en = _text("invisible_characters", n=n, shown=shown)
+        ctx.issues.add("warning", "invisible_characters", fr, en, row=int(rows[0]),
+                       column=header, count=n)  # fmt: skip
     return text
 
 
@@ -362,14 +327,3 @@ def _check_duplicate_ids(ids: pd.Series, header: str, ctx: _Context) -> None:
         return {"others": ", ".join(map(str, rest[:5])) + ("…" if len(rest) > 5 else "")}
 
     ctx.issues.cells("error", "duplicate_id", header, where, ctx.rows, arr, others)
-
-
-def _report_uncalculated(raw: RawTable, positions: dict[str, int], issues: _Issues) -> None:
-    """Formula cells without cached value in a mapped column (one warning per cell)."""
-    mapped = set(positions.values())
-    for pos in sorted(mapped):
-        rows = np.array([r for r, c in raw.uncalculated_formulas if c == pos], dtype=np.int64)
-        if len(rows):
-            blanks = np.full(len(rows), "", dtype=object)
-            where = np.arange(len(rows))
-            issues.cells("warning", "formula_not_calculated", raw.headers[pos], where, rows, blanks)

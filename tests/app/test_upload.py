@@ -83,3 +83,30 @@ def test_a_workbook_with_several_sheets_lets_the_auditor_choose(
     assert rows == [30, 45]  # the first sheet on upload, then the chosen one
     # One opening of the workbook served the picker, both ingestions and every rerun.
     assert opened == [path.name]
+
+
+def test_the_sheet_picker_starts_on_the_claims_sheet_the_cli_reads(app_env, tmp_path: Path):
+    import openpyxl
+
+    from tests.core import badfiles as bf
+
+    book = openpyxl.Workbook()
+    book.active.title = "Notes"
+    book.active.append(["Lot envoyé par l'agence 12"])
+    claims = book.create_sheet("Réclamations")
+    for row in [list(bf.HEADERS), *bf.claim_rows(7)]:
+        claims.append(row)
+    path = tmp_path / "notes_puis_lot.xlsx"
+    book.save(path)
+    at = _upload(open_page("upload"), path.name, path.read_bytes())
+    assert not at.exception
+    picker = at.selectbox(key="upload.sheet")
+    assert picker.options == ["Notes", "Réclamations"] and picker.value == "Réclamations"
+    assert not at.error, [e.value for e in at.error]
+    report = at.dataframe[0].value
+    assert any("« Notes »" in str(m) for m in report["Motif"]), report["Motif"].tolist()
+    store = open_store(load_config())
+    try:
+        assert [b.rows for b in store.list_batches()] == [7]
+    finally:
+        store.close()

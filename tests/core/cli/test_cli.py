@@ -17,7 +17,14 @@ from core.synth.writing import write_claims_xlsx
 from tests.helpers import ADMIN, train_tiny_model
 
 FORMULA = '=HYPERLINK("http://x","y")'
-RESULT_HEADERS = ["Probabilite_Fondee", "Decision_Modele", "Decision_Code", "Motif_Regle"]
+RESULT_HEADERS = [
+    "Probabilite_Fondee",
+    "Decision_Modele",
+    "Decision_Finale",
+    "Decision_Code",
+    "Motif_Regle",
+    "Controle_Qualite",
+]
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +84,7 @@ def test_score_writes_the_four_columns_and_formulas_stay_text(env, tiny_model, c
     assert sheet.max_row == 121
     cell = sheet.cell(row=2, column=1)
     assert (cell.value, cell.data_type) == (FORMULA, "s")
-    codes = {sheet.cell(row=r, column=16).value for r in range(2, 122)}
+    codes = {sheet.cell(row=r, column=17).value for r in range(2, 122)}  # Decision_Code
     assert codes <= {-1, 0, 1}
     assert all(0 <= sheet.cell(row=r, column=14).value <= 1 for r in range(2, 122))
 

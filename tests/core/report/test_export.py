@@ -58,9 +58,13 @@ def scored_frame(n: int = 9) -> pd.DataFrame:
             "Montant demandé": amounts,
             "Famille Produit": ["Cartes", "Comptes", None] * (n // 3) + ["Cartes"] * (n % 3),
             "Probabilite_Fondee": np.linspace(0.05, 0.95, n),
-            "Decision_Modele": [DECISION_LABELS["fr"][c] for c in codes],
+            "Decision_Finale": [DECISION_LABELS["fr"][c] for c in codes],
             "Decision_Code": codes,
             "Motif_Regle": ["", "Montant supérieur au PNB", ""] * (n // 3) + [""] * (n % 3),
+            "Decision_Modele": [
+                DECISION_LABELS["fr"][1 if i % 3 == 1 else c] for i, c in enumerate(codes)
+            ],
+            "Controle_Qualite": [int(i % 4 == 0) for i in range(n)],
         }
     )
 
@@ -98,7 +102,7 @@ def test_openpyxl_reads_same_rows_headers_and_values(written: bytes) -> None:
     assert first["Montant demandé"] == pytest.approx(1234.5)
     assert first["Probabilite_Fondee"] == pytest.approx(0.05)
     assert first["Decision_Code"] == -1
-    assert first["Decision_Modele"] == "Rejet Auto"
+    assert first["Decision_Finale"] == "Rejet Auto"
     assert first["Motif_Regle"] is None
     assert rows[2][7] == "Montant supérieur au PNB"
 
@@ -125,7 +129,7 @@ def test_nan_and_inf_become_empty_cells(written: bytes) -> None:
 def test_header_is_frozen_bold_filled_and_filtered(written: bytes) -> None:
     ws = read_openpyxl(written)
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == "A1:H10"
+    assert ws.auto_filter.ref == "A1:J10"
     header = ws["A1"]
     assert header.font.b
     assert header.fill.fgColor.rgb.endswith("1F3864")
@@ -149,15 +153,16 @@ def test_column_widths_are_set_and_bounded(written: bytes) -> None:
 def test_decisions_are_coloured_by_conditional_formats(written: bytes) -> None:
     ws = read_openpyxl(written)
     rules = {str(cf.sqref): cf.rules for cf in ws.conditional_formatting}
-    assert set(rules) == {"F2:F10", "G2:G10"}
+    assert set(rules) == {"F2:F10", "G2:G10", "I2:I10"}
     code_rules = {r.formula[0]: r for r in rules["G2:G10"]}
     assert set(code_rules) == {"-1", "0", "1"}
     for code, fill in DECISION_COLOURS.items():
         rule = code_rules[str(code)]
         assert rule.dxf.fill.bgColor.rgb.endswith(fill.lstrip("#"))
         assert rule.dxf.font.color.rgb.endswith(DECISION_FONT_COLOURS[code].lstrip("#"))
-    label_rules = {r.text: r for r in rules["F2:F10"]}
-    assert set(label_rules) == set(DECISION_LABELS["fr"].values())
+    for labels in ("F2:F10", "I2:I10"):  # the final decision, then the model's
+        label_rules = {r.text: r for r in rules[labels]}
+        assert set(label_rules) == set(DECISION_LABELS["fr"].values())
 
 
 @pytest.mark.parametrize("text", DANGEROUS)
@@ -205,7 +210,7 @@ def test_english_labels_follow_the_codes(engine: str) -> None:
 def test_unknown_code_keeps_the_frame_label() -> None:
     frame = scored_frame(3)
     frame["Decision_Code"] = [np.nan, 0, 1]
-    frame["Decision_Modele"] = ["Inconnu", "x", "y"]
+    frame["Decision_Finale"] = ["Inconnu", "x", "y"]
     rows = read_calamine(results_to_bytes(frame))
     assert [r[5] for r in rows[1:]] == ["Inconnu", "Audit Humain", "Validation Auto"]
 
