@@ -31,6 +31,8 @@ import duckdb
 
 import core.store.audit as audit
 from core.config.identity import Actor, require
+from core.config.profiles import same_profile
+from core.config.settings import Config
 from core.exceptions import ModelNotFoundError, StoreError, TamperedModelError, WorkbenchError
 from core.model.activation import InitialPair, pair_of, set_active
 from core.model.manifest import (
@@ -106,6 +108,28 @@ class Registry:
                 "`python -m core models list` les affiche / lists them."
             )
         return self._version(rows[0])
+
+    def profile_of(self, version: str) -> tuple[str | None, str | None]:
+        """(profile, schema fingerprint) the version was trained for, from its metadata.json
+        (None, None when unreadable; a model older than the fingerprint has only its profile)."""
+        path = self.models_dir / version / "metadata.json"
+        try:
+            metadata = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None, None
+        if not isinstance(metadata, dict):
+            return None, None
+        return metadata.get("profile"), metadata.get("schema_sha256")
+
+    def serves(self, version: str, cfg: Config) -> bool:
+        """Whether ``version`` was trained for the profile ``cfg`` serves (same schema)."""
+        profile, fingerprint = self.profile_of(version)
+        return same_profile(profile, cfg, fingerprint)
+
+    def active_for(self, cfg: Config) -> ModelVersion | None:
+        """The active version when it serves ``cfg``'s profile, else None."""
+        current = self.active()
+        return current if current is not None and self.serves(current.version, cfg) else None
 
     # ------------------------------------------------------------------ changes
     def register(
