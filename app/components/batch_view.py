@@ -25,11 +25,13 @@ TABLE_HEIGHT = 520
 def show(
     scoring: StoredScoring, *, raw_file: tuple[SourceFile | bytes, str, str | None] | None
 ) -> None:
+    """Header, cards, then the histogram beside the results file, then the table at full
+    width (the probability and the decision first, never off-screen)."""
     lang = current_lang()
     _header(scoring, lang)
     _cards(scoring, lang)
     left, right = st.columns([3, 2], gap="large")
-    with right:
+    with left:
         frame = scoring.frame
         fig = charts.probability_histogram(
             frame["probability"].to_numpy(float),
@@ -40,9 +42,9 @@ def show(
             titles={"title": t("batch.hist_title"), "x": t("batch.hist_x"), "y": t("batch.hist_y")},
         )
         st.plotly_chart(fig, width="stretch", key=f"batch.{scoring.batch_id}.hist")
+    with right:
         _download(scoring, raw_file, lang)
-    with left:
-        _table(scoring, lang)
+    _table(scoring, lang)
 
 
 def _header(scoring: StoredScoring, lang: str) -> None:
@@ -64,10 +66,12 @@ _SOURCES = ("config", "manual", "cost-optimal", "closed-form", "capacity", "guar
 
 
 def _cards(scoring: StoredScoring, lang: str) -> None:
+    """Two rows of cards, wide enough for a full amount: the counts per decision, then the
+    automation, the expected net gain (rules included) and the claims moved by the rules."""
     ev = scoring.evaluation
     n = len(scoring.frame)
     counts = scoring.frame["decision"].value_counts()
-    cols = st.columns(7)
+    cols = st.columns(4)
     cols[0].metric(t("batch.card_claims"), fmt_number(n, lang))
     for col, code in zip(cols[1:4], CODES, strict=True):
         k = int(counts.get(code, 0))
@@ -78,11 +82,13 @@ def _cards(scoring: StoredScoring, lang: str) -> None:
             delta_color="off",
             delta_arrow="off",
         )
+    cols = st.columns([1, 2, 1])
     automation = (n - int(counts.get(0, 0))) / n if n else 0.0
-    cols[4].metric(t("batch.card_automation"), fmt_pct(automation, lang))
+    cols[0].metric(t("batch.card_automation"), fmt_pct(automation, lang))
     gain = ev.expected_net_gain if ev else None
-    cols[5].metric(t("batch.card_gain"), fmt_money(gain, lang), help=t("batch.card_gain_help"))
-    cols[6].metric(
+    cols[1].metric(t("batch.card_gain"), fmt_money(gain, lang), help=t("batch.card_gain_help"))
+    cols[1].caption(t("batch.gain_rules_included"))
+    cols[2].metric(
         t("batch.card_moved"), fmt_number(scoring.n_moved, lang), help=t("batch.card_moved_help")
     )
     if ev is not None and ev.amount_fallback:

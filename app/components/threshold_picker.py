@@ -8,7 +8,7 @@ applied, so publishing can name where the pair came from. A slider move reruns o
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import plotly.graph_objects as go
@@ -18,6 +18,7 @@ from app.components import threshold_publish
 from app.components.threshold_logic import SLIDER_STEP
 from app.components.threshold_view import SliderView, build_view
 from app.i18n import current_lang, t
+from core.decide.costs import Evaluation
 from core.decide.decisions import CostSurface
 from core.decide.gain_bounds import GainBootstrap
 
@@ -58,8 +59,10 @@ def show(
     published: tuple[float, float] | None,
     version: str,
     bootstrap: GainBootstrap | None = None,
+    evaluate: Callable[[float, float], Evaluation | None] | None = None,
 ) -> None:
-    """Slider, metric cards, charts and the publish box for the claims of ``surface``."""
+    """Slider, metric cards, charts and the publish box for the claims of ``surface``;
+    ``evaluate``: a pair's figures after the business rules (a batch's claims)."""
     lang = current_lang()
     low, high = st.slider(
         t("thresholds.slider_label"),
@@ -71,7 +74,7 @@ def show(
         help=t("thresholds.slider_help"),
     )
     interval = None if bootstrap is None else bootstrap.interval(low, high)
-    view = build_view(surface, grid, (low, high), suggestions, published, lang, interval)
+    view = build_view(surface, grid, (low, high), suggestions, published, lang, interval, evaluate)
     _render(view)
     threshold_publish.show(version, (low, high), origin())
 
@@ -83,6 +86,9 @@ def _chart(figure: go.Figure) -> None:
 def _render(view: SliderView) -> None:
     for column, card in zip(st.columns(len(view.cards)), view.cards, strict=True):
         column.metric(card.label, card.value, card.delta, help=card.help, border=True)
+    st.caption(
+        t("thresholds.rules_included" if view.rules_included else "thresholds.rules_not_applied")
+    )
     left, right = st.columns([3, 2], gap="medium")
     with left:
         _chart(view.figures["heatmap"])

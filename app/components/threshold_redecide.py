@@ -38,8 +38,7 @@ class Redecision:
 
 def show(active: ModelVersion, default_batch: int | None) -> None:
     st.subheader(t("thresholds.redecide_title"))
-    store = resources.store()
-    batches = [b for b in store.list_batches() if b.status == "scored"]
+    batches = [b for b in resources.profile_batches() if b.status == "scored"]
     if not batches:
         st.info(t("thresholds.empty_batches"), icon="📭")
         return
