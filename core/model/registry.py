@@ -119,7 +119,7 @@ class Registry:
             return None, None
         if not isinstance(metadata, dict):
             return None, None
-        return metadata.get("profile"), metadata.get("schema_sha256")
+        return metadata.get("profile", "default"), metadata.get("schema_sha256")
 
     def serves(self, version: str, cfg: Config) -> bool:
         """Whether ``version`` was trained for the profile ``cfg`` serves (same schema)."""

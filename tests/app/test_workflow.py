@@ -242,3 +242,33 @@ def test_after_publishing_the_batches_are_offered_for_redecision(model_env, batc
     assert row["Seuils appliqués"] == f"0,31 – 0,69 · paire publiée n° {record.id}"
     upload.selectbox(key="batches.reopen").set_value(batch_id).run()
     assert any("bas 0,31 / haut 0,69" in shown(c.value) for c in upload.caption)
+
+
+# ------------------------------------------------------------------ what-if
+
+
+def test_what_if_applies_the_yearly_cap_counting_the_claims_own_batch(model_env, tmp_path):
+    from core.decide.rules import MAX_AUTO_VALIDATIONS
+    from core.scoring.stored import load_scores
+    from tests.app.test_explain_page import open_explain
+
+    cfg = load_config()
+    raw, _ = generate_claims(200, seed=41, year=2025, id_start=90_001)
+    raw["ID Client"] = [f"CLI-{i % 20:03d}" for i in range(len(raw))]  # 10 claims per client
+    path = tmp_path / "lot_plafond.xlsx"
+    write_claims_xlsx(raw, path)
+    with _store() as store:
+        registry = Registry(cfg.paths.models_dir, store)
+        store.publish_thresholds(
+            registry.active().version, 0.0, 0.0, source="manual", actor=ADMIN, reason="tout"
+        )  # every claim validated by the model: the cap decides
+        batch_id = ingest(path, cfg, store, actor=ADMIN).batch_id
+        score_batch(batch_id, store, registry, cfg, actor=ADMIN)
+        scored = load_scores(batch_id, store)
+    capped = scored[scored["rule_flags"] == MAX_AUTO_VALIDATIONS]
+    assert len(capped) > 0
+    claim = str(capped["id"].iloc[0])
+    at = open_explain(claim, tab="Simulation")
+    decision = next(m for m in at.metric if m.label == "Décision simulée")
+    assert "Audit Humain" in decision.value, decision.value
+    assert any("Plafond" in w.value for w in at.warning), [w.value for w in at.warning]
