@@ -60,6 +60,18 @@ def _header(scoring: StoredScoring, lang: str) -> None:
             at=fmt_datetime(scoring.scored_at),
         )
     )
+    cfg = resources.config()
+    published = resources.store().active_thresholds(scoring.model_version, cfg.thresholds)
+    if published is not None and published.id is not None and published.id != th.id:
+        st.info(
+            t(
+                "batch.other_pair_published",
+                pair=published.id,
+                low=fmt_number(published.low, lang, 2),
+                high=fmt_number(published.high, lang, 2),
+            ),
+            icon="🎚️",
+        )
 
 
 _SOURCES = ("config", "manual", "cost-optimal", "closed-form", "capacity", "guarantee")

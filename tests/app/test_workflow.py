@@ -226,6 +226,9 @@ def test_after_publishing_the_batches_are_offered_for_redecision(model_env, batc
     at.text_input(key="thresholds.reason").set_value("Nouvelle paire").run()
     _button(at, "thresholds.publish").click().run()
     assert not at.exception
+    reopened = open_page("upload")  # the batch view says its pair is no longer the published one
+    reopened.selectbox(key="batches.reopen").set_value(batch_id).run()
+    assert any("autre paire que celle publiée" in i.value for i in reopened.info)
     offer = next(e for e in at.expander if "décidé(s) avec une autre paire" in e.label)
     assert offer.multiselect(key="thresholds.republish.batches").value == [batch_id]
     _button(at, "thresholds.republish.run").click().run()
@@ -242,6 +245,7 @@ def test_after_publishing_the_batches_are_offered_for_redecision(model_env, batc
     assert row["Seuils appliqués"] == f"0,31 – 0,69 · paire publiée n° {record.id}"
     upload.selectbox(key="batches.reopen").set_value(batch_id).run()
     assert any("bas 0,31 / haut 0,69" in shown(c.value) for c in upload.caption)
+    assert not any("autre paire que celle publiée" in i.value for i in upload.info)
 
 
 # ------------------------------------------------------------------ what-if

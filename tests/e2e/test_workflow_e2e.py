@@ -61,3 +61,10 @@ def test_the_decisions_table_uses_the_full_width_with_probability_and_decision_f
         "els => els.filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.innerText)"
     )
     assert truncated == [], truncated  # every card shows its whole value ("88 443 DH", ...)
+    page.goto(f"{server}/thresholds")  # the batch just scored is the Thresholds page's claims
+    page.get_by_text("Règles métier incluses", exact=False).first.wait_for(timeout=60_000)
+    wait_app_idle(page)
+    truncated = page.locator('[data-testid="stMetricValue"]').evaluate_all(
+        "els => els.filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.innerText)"
+    )
+    assert truncated == [], truncated
