@@ -20,7 +20,7 @@ from core.store.database import Store
 from core.synth.generator import generate_claims
 from core.synth.writing import write_claims_xlsx
 from tests.app.conftest import open_page, shown
-from tests.helpers import ADMIN
+from tests.helpers import ADMIN, CFPB_FILE
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SLIDER = "thresholds.pair"
@@ -276,3 +276,40 @@ def test_what_if_applies_the_yearly_cap_counting_the_claims_own_batch(model_env,
     decision = next(m for m in at.metric if m.label == "Décision simulée")
     assert "Audit Humain" in decision.value, decision.value
     assert any("Plafond" in w.value for w in at.warning), [w.value for w in at.warning]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not CFPB_FILE.is_file(), reason="CFPB extract not available")
+def test_the_readme_cfpb_batch_is_scored_by_a_cfpb_model_and_shown(app_env, monkeypatch):
+    """The README's CFPB command, then the app served with that profile: the batch is scored
+    by the model of its profile and its page shows; the default profile keeps it apart."""
+    from core.ingest.pipeline import validate_file
+    from core.model.training import train
+
+    cfpb = load_config("cfpb")
+    frame = validate_file(CFPB_FILE.read_bytes(), cfpb, file_name=CFPB_FILE.name).frame
+    model = train(frame.head(3000), None, cfpb, trials=1, compare=False).model
+    with Store(cfpb.paths.database) as store:
+        Registry(cfpb.paths.models_dir, store).register(model, actor=ADMIN, activate=True)
+        batch_id = ingest(CFPB_FILE, cfpb, store, actor=ADMIN).batch_id
+    monkeypatch.setenv("WORKBENCH_PROFILE", "cfpb")
+    at = open_page("upload")
+    at.selectbox(key="batches.reopen").set_value(batch_id).run()
+    assert not at.exception, at.exception
+    assert f"Lot n° {batch_id} — décisions" in _titles(at)
+    with _store() as store:
+        decisions = store.load_scores(batch_id)["decision"]
+    assert decisions.nunique() > 1  # not everything in one decision (the default model's 100 %)
+    monkeypatch.delenv("WORKBENCH_PROFILE")
+    st_clear()
+    default = open_page("upload")
+    assert not default.exception
+    assert any("Aucun lot enregistré" in i.value for i in default.info)
+
+
+def st_clear() -> None:
+    """Fresh server resources, as a server started with another profile has."""
+    import streamlit as st
+
+    st.cache_resource.clear()
+    st.cache_data.clear()
