@@ -59,6 +59,7 @@ def _header(scoring: StoredScoring, lang: str) -> None:
             source=t(f"source.{th.source}") if th.source in _SOURCES else th.source,
             at=fmt_datetime(scoring.scored_at),
         )
+        + ("" if th.id is None else " · " + t("batch.published_pair", id=th.id))
     )
     cfg = resources.config()
     published = resources.store().active_thresholds(scoring.model_version, cfg.thresholds)

@@ -244,7 +244,10 @@ def test_after_publishing_the_batches_are_offered_for_redecision(model_env, batc
     row = _batches_table(upload).iloc[0]
     assert row["Seuils appliqués"] == f"0,31 – 0,69 · paire publiée n° {record.id}"
     upload.selectbox(key="batches.reopen").set_value(batch_id).run()
-    assert any("bas 0,31 / haut 0,69" in shown(c.value) for c in upload.caption)
+    assert any(
+        "bas 0,31 / haut 0,69" in shown(c.value) and f"paire publiée n° {record.id}" in c.value
+        for c in upload.caption
+    )
     assert not any("autre paire que celle publiée" in i.value for i in upload.info)
 
 
