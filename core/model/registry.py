@@ -86,6 +86,7 @@ class Registry:
     def __init__(self, models_dir: Path | str, store: Store) -> None:
         self.models_dir = Path(models_dir)
         self.store = store
+        self._profiles: dict[str, tuple[str | None, str | None]] = {}  # versions never change
 
     # ------------------------------------------------------------------ queries
     def list(self) -> builtins.list[ModelVersion]:
@@ -112,6 +113,8 @@ class Registry:
     def profile_of(self, version: str) -> tuple[str | None, str | None]:
         """(profile, schema fingerprint) the version was trained for, from its metadata.json
         (None, None when unreadable; a model older than the fingerprint has only its profile)."""
+        if version in self._profiles:
+            return self._profiles[version]
         path = self.models_dir / version / "metadata.json"
         try:
             metadata = json.loads(path.read_text(encoding="utf-8"))
@@ -119,7 +122,9 @@ class Registry:
             return None, None
         if not isinstance(metadata, dict):
             return None, None
-        return metadata.get("profile", "default"), metadata.get("schema_sha256")
+        found = metadata.get("profile", "default"), metadata.get("schema_sha256")
+        self._profiles[version] = found
+        return found
 
     def serves(self, version: str, cfg: Config) -> bool:
         """Whether ``version`` was trained for the profile ``cfg`` serves (same schema)."""
