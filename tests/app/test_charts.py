@@ -52,3 +52,12 @@ def test_the_title_starts_below_the_toolbars_and_the_margin_holds_it(name):
     if layout.legend.y is not None and layout.legend.y >= 1:
         needed += charts.LEGEND_HEIGHT  # a legend above the plot sits under the title
     assert layout.margin.t >= needed
+
+
+def test_a_figure_built_elsewhere_is_cleared_the_same_way():
+    """Pages that build their own figure (drift history, monitoring) pass it through
+    ``clear_toolbar``: a plain string title and a small top margin are fixed."""
+    fig = go.Figure(layout={"title": "Titre", "margin": {"t": 40}, "legend": {"y": -0.25}})
+    layout = charts.clear_toolbar(fig).layout
+    assert layout.title.text == "Titre" and layout.title.yref == "container"
+    assert layout.margin.t >= charts.TOOLBAR_CLEARANCE + charts.TITLE_HEIGHT
