@@ -24,6 +24,11 @@ def selected() -> int | None:
     return st.session_state.get(REOPEN_KEY)
 
 
+def clear_selection() -> None:
+    """Empty the reopen picker (before it is drawn), so any batch can be chosen again."""
+    st.session_state.pop(REOPEN_KEY, None)
+
+
 def show() -> int | None:
     """The table of stored batches; the id of the row the auditor selected, else None."""
     store = resources.store()

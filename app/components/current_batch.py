@@ -13,6 +13,12 @@ CURRENT_KEY = "upload.current"
 SEEN_KEY = "upload.current.seen"
 
 
+def is_new_refusal(refused: str | None) -> bool:
+    """Whether ``refused`` is a refused file this page has not shown yet."""
+    seen = st.session_state.get(SEEN_KEY) or {}
+    return refused is not None and refused != seen.get("refused")
+
+
 def choose(uploaded: int | None, selected: int | None, refused: str | None = None) -> int | None:
     """``uploaded``: the batch of an accepted upload; ``selected``: the batch reopened;
     ``refused``: an id of the refused file being shown (None when there is none)."""

@@ -43,6 +43,8 @@ else:
 view = st.container()
 st.divider()
 listing = st.container()  # drawn after the scoring below, so it lists the batch as scored
+if current_batch.is_new_refusal(refused):
+    batch_list.clear_selection()  # the batch reopened before is not this file's either
 batch_id = current_batch.choose(uploaded_id, batch_list.selected(), refused)
 
 with view:

@@ -83,6 +83,20 @@ def test_a_refused_file_is_not_followed_by_the_previous_batch_decisions(model_en
     assert "Lot n° 1 — décisions" in _titles(at)
 
 
+def test_a_refused_file_after_a_reopened_batch_hides_it_and_it_can_be_reopened(
+    model_env, batch_bytes
+):
+    _scored(batch_bytes)
+    at = open_page("upload")
+    at.selectbox(key="batches.reopen").set_value(1).run()
+    assert "Lot n° 1 — décisions" in _titles(at)
+    _upload(at, "faux.xlsx", b"%PDF-1.4 not a workbook")
+    assert "Lot n° 1 — décisions" not in _titles(at)
+    assert at.selectbox(key="batches.reopen").value is None  # cleared: pick it again
+    at.selectbox(key="batches.reopen").set_value(1).run()
+    assert not at.exception and "Lot n° 1 — décisions" in _titles(at)
+
+
 def test_the_batch_list_shows_a_batch_just_scored_as_scored_with_its_pair(model_env, batch_bytes):
     at = _upload(open_page("upload"), "lot.xlsx", batch_bytes)
     assert not at.exception
