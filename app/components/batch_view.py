@@ -11,6 +11,7 @@ import streamlit as st
 
 from app import charts, resources
 from app.components import identity
+from app.components.threshold_logic import source_label
 from app.i18n import current_lang, t
 from app.theme import CODES, icon_label, label
 from core.formatting import fmt_datetime, fmt_money, fmt_number, fmt_pct
@@ -56,7 +57,7 @@ def _header(scoring: StoredScoring, lang: str) -> None:
             model=scoring.model_version,
             low=fmt_number(th.low, lang, 2),
             high=fmt_number(th.high, lang, 2),
-            source=t(f"source.{th.source}") if th.source in _SOURCES else th.source,
+            source=source_label(th.source, t),
             at=fmt_datetime(scoring.scored_at),
         )
         + ("" if th.id is None else " · " + t("batch.published_pair", id=th.id))
@@ -73,9 +74,6 @@ def _header(scoring: StoredScoring, lang: str) -> None:
             ),
             icon="🎚️",
         )
-
-
-_SOURCES = ("config", "manual", "cost-optimal", "closed-form", "capacity", "guarantee")
 
 
 def _cards(scoring: StoredScoring, lang: str) -> None:
@@ -174,7 +172,14 @@ def _column_config(table: pd.DataFrame, lang: str) -> dict:
         t("table.explain"): st.column_config.LinkColumn(
             t("table.explain"), display_text=t("table.explain_link")
         ),
+        # wide enough for "🟡 Audit Humain" and a rule's reason
+        t("table.decision"): st.column_config.TextColumn(t("table.decision"), width="medium"),
+        t("table.reason"): st.column_config.TextColumn(t("table.reason"), width="medium"),
     }
+    if t("table.decision_model") in table.columns:
+        cfg[t("table.decision_model")] = st.column_config.TextColumn(
+            t("table.decision_model"), width="medium"
+        )
     amount = t("table.amount")
     if amount in table.columns:
         cfg[amount] = st.column_config.NumberColumn(amount, format="localized")

@@ -43,6 +43,15 @@ def current() -> tuple[float, float]:
     return float(low), float(high)
 
 
+def snap(pair: tuple[float, float], published: tuple[float, float] | None) -> tuple[float, float]:
+    """The published pair when the slider stands on it (the slider only has 0.01 steps; a
+    published 0.2834 shows as 0.28): its figures are then the published pair's own, the same
+    as the batches decided with it."""
+    if published is not None and np.allclose(pair, np.round(published, 2), atol=SLIDER_STEP / 2):
+        return float(published[0]), float(published[1])
+    return pair
+
+
 def origin() -> str:
     """'manual', or the chooser whose pair is still on the slider unchanged."""
     applied = st.session_state.get(APPLIED_KEY)
@@ -73,6 +82,7 @@ def show(
         key=SLIDER_KEY,
         help=t("thresholds.slider_help"),
     )
+    low, high = snap((low, high), published)
     interval = None if bootstrap is None else bootstrap.interval(low, high)
     view = build_view(surface, grid, (low, high), suggestions, published, lang, interval, evaluate)
     _render(view)

@@ -203,14 +203,17 @@ def _upload_gain(batch_id: int) -> str:
 def test_the_same_batch_and_pair_show_one_net_gain_rules_included(model_env, batch_bytes):
     batch_id, version = _scored(batch_bytes)
     with _store() as store:
-        store.publish_thresholds(version, 0.0, 0.0, source="manual", actor=ADMIN, reason="tout")
+        # a pair off the slider's 0.01 grid, as the choosers publish them
+        store.publish_thresholds(version, 0.2834, 0.3166, source="manual", actor=ADMIN, reason="a")
         cfg = load_config()
         score_batch(batch_id, store, Registry(cfg.paths.models_dir, store), cfg, actor=ADMIN)
         assert load_scoring(batch_id, store, cfg).n_moved > 0  # the rules moved claims
     at = open_page("thresholds")
     assert not at.exception
-    assert at.slider(key=SLIDER).value == (0.0, 0.0)
+    assert at.slider(key=SLIDER).value == (0.28, 0.32)
     assert _metric(at, "Gain net attendu") == _upload_gain(batch_id)
+    card = next(m for m in at.metric if m.label == "Gain net attendu")
+    assert not card.delta  # the slider stands on the published pair: no difference with it
     assert any("règles métier incluses" in c.value for c in at.caption)
 
 
