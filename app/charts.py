@@ -25,9 +25,41 @@ _LAYOUT = {
 }
 
 
+# The toolbars (Plotly's modebar, Streamlit's element toolbar) sit over the top right corner
+# of a chart, about 30 px high: titles start below them and the top margin leaves the room.
+TOOLBAR_CLEARANCE = 36  # px from the top where a title may start
+TITLE_HEIGHT = 28  # px of a one-line title
+LEGEND_HEIGHT = 26  # px of a one-row legend drawn above the plot
+
+
+def clear_toolbar(fig: go.Figure) -> go.Figure:
+    """Put the title under the toolbars (never under them) and grow the top margin to fit
+    it, with the legend when it is drawn above the plot."""
+    title = fig.layout.title.text
+    top = fig.layout.margin.t or 0
+    if title:
+        fig.update_layout(
+            title={
+                "text": title,
+                "x": 0,
+                "xanchor": "left",
+                "yref": "container",
+                "y": 1,
+                "yanchor": "top",
+                "pad": {"t": TOOLBAR_CLEARANCE},
+            }
+        )
+        legend_above = fig.layout.legend.y is not None and fig.layout.legend.y >= 1
+        needed = TOOLBAR_CLEARANCE + TITLE_HEIGHT + (LEGEND_HEIGHT if legend_above else 0)
+        fig.update_layout(margin={"t": max(top, needed)})
+    else:
+        fig.update_layout(margin={"t": max(top, TOOLBAR_CLEARANCE)})
+    return fig
+
+
 def _layout(fig: go.Figure, lang: str, **extra: object) -> go.Figure:
     fig.update_layout(**{**_LAYOUT, "separators": ", " if lang == "fr" else ".,", **extra})
-    return fig
+    return clear_toolbar(fig)
 
 
 def probability_histogram(
@@ -71,8 +103,8 @@ def _light(data: list, lang: str, **layout: object) -> go.Figure:
     }
     title = layout.pop("title", None)
     if title is not None:
-        base["title"] = {"text": title, "x": 0, "xanchor": "left", "y": 0.97, "yanchor": "top"}
-    return go.Figure(data=data, layout={**base, **layout})
+        base["title"] = {"text": title}
+    return clear_toolbar(go.Figure(data=data, layout={**base, **layout}))
 
 
 def _grid_axis(title: str, **extra: object) -> dict:

@@ -27,7 +27,9 @@ from core.config.identity import Actor  # noqa: E402
 from core.exceptions import WorkbenchError  # noqa: E402
 
 PAGES_DIR = Path(__file__).parent / "views"
-# (file in views/, title key, icon, url path); the first one is the default page.
+# (file in views/, title key, icon, url path). Every page answers at its own path (/upload,
+# /thresholds, ...); the first one also answers at "/" (a hidden twin at the root), since
+# Streamlit serves its default page at "/" only.
 PAGES = (
     ("upload.py", "nav.upload", "📥", "upload"),
     ("thresholds.py", "nav.thresholds", "🎚️", "thresholds"),
@@ -38,6 +40,8 @@ PAGES = (
     ("model.py", "nav.model", "🧠", "model"),
     ("journal.py", "nav.journal", "📜", "journal"),
 )
+
+HOME = "home"  # the root's url path (served at "/"; never shown in the menu)
 
 logger = logging.getLogger("app")
 
@@ -78,7 +82,7 @@ def _gate(session: identity.Session) -> None:
     title = t("identity.refused_title" if session.state == identity.NO_ROLE else "nav.sign_in")
     pages = [
         st.Page(only_page, title=title, icon="🔐", url_path=url_path, default=i == 0)
-        for i, (*_, url_path) in enumerate(PAGES)
+        for i, url_path in enumerate((HOME, *(p[-1] for p in PAGES)))
     ]
     page = st.navigation(pages, position="hidden")
     with st.sidebar:
@@ -88,13 +92,18 @@ def _gate(session: identity.Session) -> None:
 
 def _app(actor: Actor) -> None:
     pages = [
-        st.Page(PAGES_DIR / file, title=t(key), icon=icon, url_path=url_path, default=i == 0)
-        for i, (file, key, icon, url_path) in enumerate(PAGES)
+        st.Page(PAGES_DIR / file, title=t(key), icon=icon, url_path=url_path)
+        for file, key, icon, url_path in PAGES
     ]
-    page = st.navigation(pages)
+    file, key, icon, _ = PAGES[0]
+    home = st.Page(
+        PAGES_DIR / file, title=t(key), icon=icon, url_path=HOME, default=True, visibility="hidden"
+    )
+    page = st.navigation([*pages, home])
     with st.sidebar:
         language.show()
         identity.show(actor)
+        st.caption(t("app.profile", profile=resources.config().profile))
     guarded(page.run, f"page {page.title!r}")
 
 

@@ -26,8 +26,9 @@ from app.components.threshold_logic import (
 from app.components.threshold_logic import net_gain_grid as grid_of
 from app.tables import build_decisions_table
 from core.config.loading import load_config
+from core.config.profiles import same_profile
 from core.config.settings import Config
-from core.decide.costs import CostModel
+from core.decide.costs import CostModel, Evaluation
 from core.decide.decisions import CostSurface
 from core.decide.gain_bounds import GainBootstrap
 from core.decide.thresholds import ThresholdChoice
@@ -39,8 +40,11 @@ from core.model.registry import ModelVersion, Registry
 from core.model.trained import TrainedModel
 from core.monitor.performance import BatchPerformance
 from core.monitor.service import performance_of_batches
+from core.scoring.pair_gain import RuledClaims, evaluate_with_rules
+from core.scoring.pair_gain import ruled_claims as read_ruled_claims
 from core.scoring.results import StoredScoring
 from core.scoring.stored import load_scores, load_scoring
+from core.store.batches import BatchInfo
 from core.store.database import Store, open_store
 
 PROFILE_ENV = "WORKBENCH_PROFILE"
@@ -75,8 +79,15 @@ def registry() -> Registry:
 
 
 def active_version() -> ModelVersion | None:
-    """The active model version (a cheap query, not cached: activation can change it)."""
-    return registry().active()
+    """The active model version when it serves this app's profile, else None (a cheap
+    query, not cached: activation can change it)."""
+    return registry().active_for(config())
+
+
+def profile_batches() -> list[BatchInfo]:
+    """The stored batches of the profile this app serves, newest first (others are apart)."""
+    cfg = config()
+    return [b for b in store().list_batches() if same_profile(b.profile, cfg)]
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -149,6 +160,26 @@ def threshold_suggestions(
 ) -> tuple[ThresholdChoice, ...]:
     """The pair each chooser suggests for these claims and costs."""
     return suggest(cost_surface(source, costs), claims_arrays(source), capacity, guarantee)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def ruled_claims(source: ClaimsSource) -> RuledClaims | None:
+    """A scored batch's claims, probabilities and its clients' stored validations (what the
+    business rules consult); None for a model's test set (no client history: no rules)."""
+    if source.kind == TEST_SET:
+        return None
+    return read_ruled_claims(int(source.ref), store())
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def gain_with_rules(
+    source: ClaimsSource, costs: CostModel, low: float, high: float
+) -> Evaluation | None:
+    """A pair's costs on a batch after the business rules: the figure its scoring stores."""
+    claims = ruled_claims(source)
+    if claims is None:
+        return None
+    return evaluate_with_rules(claims, low, high, config(), costs)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)

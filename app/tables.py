@@ -25,21 +25,26 @@ _CLAIM_COLUMNS = (
 
 
 def build_decisions_table(frame: pd.DataFrame, cfg: Config, lang: str) -> pd.DataFrame:
-    """Claim columns present in the profile, then probability, decisions, rule reason, link.
+    """The claim's id, its probability, the decision and the rule's reason first (what an
+    auditor reads, never off-screen), then the model's decision when a rule changed some,
+    the other claim columns of the profile and the explanation link.
 
     Keeps ``frame``'s index so that a filter on ``frame`` selects the same rows here.
     """
     text = catalogue(lang)
     out = pd.DataFrame(index=frame.index)
-    for key, header in _CLAIM_COLUMNS:
-        if key in frame.columns and cfg.schema.has(key):
-            out[text[header]] = frame[key]
+    present = [(k, h) for k, h in _CLAIM_COLUMNS if k in frame.columns and cfg.schema.has(k)]
+    if any(key == "id" for key, _ in present):
+        out[text["table.id"]] = frame["id"]
     out[text["table.probability"]] = frame["probability"].astype(float)
     labels = {code: icon_label(code, lang) for code in (-1, 0, 1)}
     out[text["table.decision"]] = frame["decision"].map(labels)
+    out[text["table.reason"]] = reason_texts(frame, lang)
     if (frame["decision"] != frame["decision_model"]).any():
         out[text["table.decision_model"]] = frame["decision_model"].map(labels)
-    out[text["table.reason"]] = reason_texts(frame, lang)
+    for key, header in present:
+        if key != "id":
+            out[text[header]] = frame[key]
     if "id" in frame.columns:
         out[text["table.explain"]] = "explain?claim=" + frame["id"].astype(str).map(quote)
     return out

@@ -11,6 +11,7 @@ import streamlit as st
 
 from app import charts, resources
 from app.components import identity
+from app.components.threshold_logic import source_label
 from app.i18n import current_lang, t
 from app.theme import CODES, icon_label, label
 from core.formatting import fmt_datetime, fmt_money, fmt_number, fmt_pct
@@ -26,11 +27,13 @@ TABLE_HEIGHT = 520
 def show(
     scoring: StoredScoring, *, raw_file: tuple[SourceFile | bytes, str, str | None] | None
 ) -> None:
+    """Header, cards, then the histogram beside the results file, then the table at full
+    width (the probability and the decision first, never off-screen)."""
     lang = current_lang()
     _header(scoring, lang)
     _cards(scoring, lang)
     left, right = st.columns([3, 2], gap="large")
-    with right:
+    with left:
         frame = scoring.frame
         fig = charts.probability_histogram(
             frame["probability"].to_numpy(float),
@@ -41,9 +44,9 @@ def show(
             titles={"title": t("batch.hist_title"), "x": t("batch.hist_x"), "y": t("batch.hist_y")},
         )
         st.plotly_chart(fig, width="stretch", key=f"batch.{scoring.batch_id}.hist")
+    with right:
         _download(scoring, raw_file, lang)
-    with left:
-        _table(scoring, lang)
+    _table(scoring, lang)
 
 
 def _header(scoring: StoredScoring, lang: str) -> None:
@@ -55,20 +58,32 @@ def _header(scoring: StoredScoring, lang: str) -> None:
             model=scoring.model_version,
             low=fmt_number(th.low, lang, 2),
             high=fmt_number(th.high, lang, 2),
-            source=t(f"source.{th.source}") if th.source in _SOURCES else th.source,
+            source=source_label(th.source, t),
             at=fmt_datetime(scoring.scored_at),
         )
+        + ("" if th.id is None else " · " + t("batch.published_pair", id=th.id))
     )
-
-
-_SOURCES = ("config", "manual", "cost-optimal", "closed-form", "capacity", "guarantee")
+    cfg = resources.config()
+    published = resources.store().active_thresholds(scoring.model_version, cfg.thresholds)
+    if published is not None and published.id is not None and published.id != th.id:
+        st.info(
+            t(
+                "batch.other_pair_published",
+                pair=published.id,
+                low=fmt_number(published.low, lang, 2),
+                high=fmt_number(published.high, lang, 2),
+            ),
+            icon="🎚️",
+        )
 
 
 def _cards(scoring: StoredScoring, lang: str) -> None:
+    """Two rows of cards, wide enough for a full amount: the counts per decision, then the
+    automation, the expected net gain (rules included) and the claims moved by the rules."""
     ev = scoring.evaluation
     n = len(scoring.frame)
     counts = scoring.frame["decision"].value_counts()
-    cols = st.columns(7)
+    cols = st.columns(4)
     cols[0].metric(t("batch.card_claims"), fmt_number(n, lang))
     for col, code in zip(cols[1:4], CODES, strict=True):
         k = int(counts.get(code, 0))
@@ -79,11 +94,13 @@ def _cards(scoring: StoredScoring, lang: str) -> None:
             delta_color="off",
             delta_arrow="off",
         )
+    cols = st.columns([1, 2, 1])
     automation = (n - int(counts.get(0, 0))) / n if n else 0.0
-    cols[4].metric(t("batch.card_automation"), fmt_pct(automation, lang))
+    cols[0].metric(t("batch.card_automation"), fmt_pct(automation, lang))
     gain = ev.expected_net_gain if ev else None
-    cols[5].metric(t("batch.card_gain"), fmt_money(gain, lang), help=t("batch.card_gain_help"))
-    cols[6].metric(
+    cols[1].metric(t("batch.card_gain"), fmt_money(gain, lang), help=t("batch.card_gain_help"))
+    cols[1].caption(t("batch.gain_rules_included"))
+    cols[2].metric(
         t("batch.card_moved"), fmt_number(scoring.n_moved, lang), help=t("batch.card_moved_help")
     )
     if ev is not None and ev.amount_fallback:
@@ -156,7 +173,14 @@ def _column_config(table: pd.DataFrame, lang: str) -> dict:
         t("table.explain"): st.column_config.LinkColumn(
             t("table.explain"), display_text=t("table.explain_link")
         ),
+        # wide enough for "🟡 Audit Humain" and a rule's reason
+        t("table.decision"): st.column_config.TextColumn(t("table.decision"), width="medium"),
+        t("table.reason"): st.column_config.TextColumn(t("table.reason"), width="medium"),
     }
+    if t("table.decision_model") in table.columns:
+        cfg[t("table.decision_model")] = st.column_config.TextColumn(
+            t("table.decision_model"), width="medium"
+        )
     amount = t("table.amount")
     if amount in table.columns:
         cfg[amount] = st.column_config.NumberColumn(amount, format="localized")

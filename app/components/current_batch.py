@@ -1,7 +1,8 @@
 """Which batch the upload page shows: the latest upload or the latest reopened batch.
 
-Owns ``upload.current`` and remembers the last upload / selection seen, so that whichever
-of the two the auditor touched last wins.
+Owns ``upload.current`` and remembers the last upload / selection / refused file seen, so
+that whichever the auditor touched last wins. A refused file shows no batch: the decisions
+of the batch shown before it are not this file's.
 """
 
 from __future__ import annotations
@@ -12,11 +13,21 @@ CURRENT_KEY = "upload.current"
 SEEN_KEY = "upload.current.seen"
 
 
-def choose(uploaded: int | None, selected: int | None) -> int | None:
-    seen = st.session_state.setdefault(SEEN_KEY, {"uploaded": None, "selected": None})
-    if uploaded is not None and uploaded != seen["uploaded"]:
+def is_new_refusal(refused: str | None) -> bool:
+    """Whether ``refused`` is a refused file this page has not shown yet."""
+    seen = st.session_state.get(SEEN_KEY) or {}
+    return refused is not None and refused != seen.get("refused")
+
+
+def choose(uploaded: int | None, selected: int | None, refused: str | None = None) -> int | None:
+    """``uploaded``: the batch of an accepted upload; ``selected``: the batch reopened;
+    ``refused``: an id of the refused file being shown (None when there is none)."""
+    seen = st.session_state.setdefault(SEEN_KEY, {})
+    if refused is not None and refused != seen.get("refused"):
+        st.session_state[CURRENT_KEY] = None
+    if uploaded is not None and uploaded != seen.get("uploaded"):
         st.session_state[CURRENT_KEY] = uploaded
-    if selected is not None and selected != seen["selected"]:
+    if selected is not None and selected != seen.get("selected"):
         st.session_state[CURRENT_KEY] = selected
-    seen.update(uploaded=uploaded, selected=selected)
+    seen.update(uploaded=uploaded, selected=selected, refused=refused)
     return st.session_state.get(CURRENT_KEY)

@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 import streamlit as st
 import streamlit.components.v1 as components
 
+from app import charts
 from app.i18n import current_lang, t, t_text
 from app.safe import chart_text
 from core.drift.report import DriftReport, render_html
@@ -75,7 +76,7 @@ def history_chart(history: pd.DataFrame, columns: list[str], labels: dict[str, s
         legend={"orientation": "h", "y": -0.25},
         xaxis={"type": "category"},
     )
-    return fig
+    return charts.clear_toolbar(fig)
 
 
 def columns_table(report: DriftReport) -> None:

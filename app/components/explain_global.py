@@ -62,7 +62,7 @@ def _settings(model: TrainedModel, batch_id: int | None) -> tuple[str, int, str]
     sources = []
     if model.reference is not None and len(model.reference):
         sources.append(explain_store.SOURCE_REFERENCE)
-    batches = resources.store().list_batches()
+    batches = resources.profile_batches()
     sources += [explain_store.batch_source(b.id) for b in batches]
     names = {explain_store.SOURCE_REFERENCE: t("explain.global_reference")}
     for b in batches:

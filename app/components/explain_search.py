@@ -52,7 +52,7 @@ def confirm(claim_id: str) -> None:
 
 
 def _picker() -> None:
-    batches = resources.store().list_batches()
+    batches = resources.profile_batches()
     if not batches:
         st.caption(t("explain.pick_empty"))
         return

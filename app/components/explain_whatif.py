@@ -21,7 +21,7 @@ from app.safe import md
 from app.theme import icon_label
 from core.exceptions import WorkbenchError
 from core.explain import explainer as explain
-from core.explain.whatif import decide_claim, edit_claim, level_choices
+from core.explain.whatif import cap_counts, decide_claim, edit_claim, level_choices
 from core.formatting import fmt_money, fmt_number, fmt_pct, fmt_signed
 from core.model.trained import TrainedModel
 
@@ -50,11 +50,7 @@ def show(
     cfg = resources.config()
     pair = resources.store().active_thresholds(version, cfg.thresholds)
     thresholds = (pair.low, pair.high)
-    prior_validations = None
-    if "client_id" in row.columns and row["client_id"].notna().all():
-        prior_validations = resources.store().auto_validation_counts(
-            row["client_id"], exclude_batch_id=batch_id
-        )
+    prior_validations = _cap_counts(row, batch_id)
     claim = str(row["id"].iloc[0]) if "id" in row.columns else "claim"
     prefix = f"{PREFIX}{claim}."
     st.caption(t("explain.whatif_caption"))
@@ -94,6 +90,18 @@ def show(
         explain_chart.show(after, scale, lang, key=f"{prefix}waterfall")
         for text in explain.reasons(after, lang):
             st.markdown(f"- {md(text)}")
+
+
+def _cap_counts(row: pd.DataFrame, batch_id: int) -> pd.DataFrame | None:
+    """The validations the yearly cap counts before this claim: the client's in other
+    batches and, as batch scoring counts them, the earlier ones of its own batch."""
+    if "client_id" not in row.columns or not row["client_id"].notna().all():
+        return None
+    store = resources.store()
+    elsewhere = store.auto_validation_counts(row["client_id"], exclude_batch_id=batch_id)
+    latest = store.latest_scoring(batch_id)
+    batch = resources.scoring(batch_id, str(latest.scored_at)).frame if latest else None
+    return cap_counts(row, batch, elsewhere)
 
 
 def _fields(model: TrainedModel, original: dict[str, Any], prefix: str) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from app import resources
 from app.i18n import t
 from app.safe import md
 from core.config.identity import Actor
+from core.config.profiles import same_profile
 from core.exceptions import WorkbenchError
 from core.scoring.batch import score_batch
 
@@ -28,7 +29,7 @@ def ensure_scored(batch_id: int, actor: Actor) -> bool:
         return True
     version = resources.active_version()
     if version is None:
-        st.warning(t("score.no_model"), icon="🧠")
+        st.warning(t("score.no_model_profile", profile=resources.config().profile), icon="🧠")
         return False
     with st.status(t("score.running", id=batch_id), expanded=False) as status:
         st.write(t("score.steps"))
@@ -54,6 +55,23 @@ def ensure_scored(batch_id: int, actor: Actor) -> bool:
         )
     done.add(batch_id)
     return True
+
+
+def own_profile(batch_id: int) -> bool:
+    """Whether the batch belongs to the profile this app serves; else say which it is."""
+    batch = resources.store().get_batch(batch_id)
+    if same_profile(batch.profile, resources.config()):
+        return True
+    st.warning(
+        t(
+            "upload.other_profile",
+            id=batch_id,
+            profile=batch.profile,
+            own=resources.config().profile,
+        ),
+        icon="🗂️",
+    )
+    return False
 
 
 def _stage_line(seconds: dict[str, float]) -> str:

@@ -1,4 +1,5 @@
-"""The cost parameters, editable with immediate effect; defaults from the configuration.
+"""The cost parameters, editable with immediate effect; they start from the costs published
+with the active pair (else the configuration's), so costs published once are not lost.
 
 Owns one session key per parameter (``thresholds.cost.<field>``) and returns the
 :class:`CostModel` they describe. A change reruns the page; the cost surface of each
@@ -8,6 +9,8 @@ Owns one session key per parameter (``thresholds.cost.<field>``) and returns the
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
+from typing import Any
 
 import streamlit as st
 
@@ -58,9 +61,10 @@ def _labels(currency: str) -> dict[str, tuple[str, str]]:
     }
 
 
-def show(defaults: CostConfig) -> CostModel:
-    """Number inputs in an expander; the cost model they describe."""
-    base = dataclasses.asdict(defaults)
+def show(defaults: CostConfig, published: Mapping[str, Any] | None = None) -> CostModel:
+    """Number inputs in an expander, starting from ``published`` (the costs published with
+    the active pair) over the configuration's; the cost model they describe."""
+    base = _base(defaults, published)
     for name in COST_FIELDS:
         st.session_state.setdefault(PREFIX + name, float(base[name]))
     labels = _labels(defaults.currency)
@@ -93,11 +97,20 @@ def show(defaults: CostConfig) -> CostModel:
     return CostModel(**values, fallback_amount=defaults.fallback_amount, currency=defaults.currency)
 
 
-def current(defaults: CostConfig) -> CostModel:
-    """The cost model the inputs describe now (the defaults before they are shown)."""
-    base = dataclasses.asdict(defaults)
+def current(defaults: CostConfig, published: Mapping[str, Any] | None = None) -> CostModel:
+    """The cost model the inputs describe now (the starting values before they are shown)."""
+    base = _base(defaults, published)
     values = {name: float(st.session_state.get(PREFIX + name, base[name])) for name in COST_FIELDS}
     return CostModel(**values, fallback_amount=defaults.fallback_amount, currency=defaults.currency)
+
+
+def _base(defaults: CostConfig, published: Mapping[str, Any] | None) -> dict[str, Any]:
+    base = dataclasses.asdict(defaults)
+    for name in COST_FIELDS:
+        value = (published or {}).get(name)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            base[name] = float(value)
+    return base
 
 
 def _reset(base: dict) -> None:

@@ -8,7 +8,7 @@ applied, so publishing can name where the pair came from. A slider move reruns o
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import plotly.graph_objects as go
@@ -18,6 +18,7 @@ from app.components import threshold_publish
 from app.components.threshold_logic import SLIDER_STEP
 from app.components.threshold_view import SliderView, build_view
 from app.i18n import current_lang, t
+from core.decide.costs import Evaluation
 from core.decide.decisions import CostSurface
 from core.decide.gain_bounds import GainBootstrap
 
@@ -42,6 +43,15 @@ def current() -> tuple[float, float]:
     return float(low), float(high)
 
 
+def snap(pair: tuple[float, float], published: tuple[float, float] | None) -> tuple[float, float]:
+    """The published pair when the slider stands on it (the slider only has 0.01 steps; a
+    published 0.2834 shows as 0.28): its figures are then the published pair's own, the same
+    as the batches decided with it."""
+    if published is not None and np.allclose(pair, np.round(published, 2), atol=SLIDER_STEP / 2):
+        return float(published[0]), float(published[1])
+    return pair
+
+
 def origin() -> str:
     """'manual', or the chooser whose pair is still on the slider unchanged."""
     applied = st.session_state.get(APPLIED_KEY)
@@ -58,8 +68,10 @@ def show(
     published: tuple[float, float] | None,
     version: str,
     bootstrap: GainBootstrap | None = None,
+    evaluate: Callable[[float, float], Evaluation | None] | None = None,
 ) -> None:
-    """Slider, metric cards, charts and the publish box for the claims of ``surface``."""
+    """Slider, metric cards, charts and the publish box for the claims of ``surface``;
+    ``evaluate``: a pair's figures after the business rules (a batch's claims)."""
     lang = current_lang()
     low, high = st.slider(
         t("thresholds.slider_label"),
@@ -70,8 +82,9 @@ def show(
         key=SLIDER_KEY,
         help=t("thresholds.slider_help"),
     )
+    low, high = snap((low, high), published)
     interval = None if bootstrap is None else bootstrap.interval(low, high)
-    view = build_view(surface, grid, (low, high), suggestions, published, lang, interval)
+    view = build_view(surface, grid, (low, high), suggestions, published, lang, interval, evaluate)
     _render(view)
     threshold_publish.show(version, (low, high), origin())
 
@@ -83,6 +96,9 @@ def _chart(figure: go.Figure) -> None:
 def _render(view: SliderView) -> None:
     for column, card in zip(st.columns(len(view.cards)), view.cards, strict=True):
         column.metric(card.label, card.value, card.delta, help=card.help, border=True)
+    st.caption(
+        t("thresholds.rules_included" if view.rules_included else "thresholds.rules_not_applied")
+    )
     left, right = st.columns([3, 2], gap="medium")
     with left:
         _chart(view.figures["heatmap"])

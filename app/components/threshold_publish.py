@@ -14,7 +14,7 @@ import dataclasses
 import streamlit as st
 
 from app import resources
-from app.components import identity, threshold_costs
+from app.components import identity, threshold_costs, threshold_republish
 from app.components.threshold_logic import source_label
 from app.i18n import current_lang, t
 from core.exceptions import WorkbenchError
@@ -77,7 +77,9 @@ def _publish(version: str, pair: tuple[float, float], source: str) -> None:
         st.session_state[FEEDBACK_KEY] = ("error", t("thresholds.reason_required"))
         return
     try:
-        costs = threshold_costs.current(resources.config().costs)
+        cfg = resources.config()
+        active = resources.store().active_thresholds(version, cfg.thresholds)
+        costs = threshold_costs.current(cfg.costs, active.costs if active else None)
         record = resources.store().publish_thresholds(
             version,
             pair[0],
@@ -92,6 +94,7 @@ def _publish(version: str, pair: tuple[float, float], source: str) -> None:
         return
     st.session_state[REASON_KEY] = ""
     st.session_state[REFRESH_KEY] = True
+    st.session_state[threshold_republish.JUST_PUBLISHED_KEY] = True  # offer to re-decide
     st.session_state[FEEDBACK_KEY] = (
         "success",
         t(

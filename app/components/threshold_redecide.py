@@ -38,8 +38,7 @@ class Redecision:
 
 def show(active: ModelVersion, default_batch: int | None) -> None:
     st.subheader(t("thresholds.redecide_title"))
-    store = resources.store()
-    batches = [b for b in store.list_batches() if b.status == "scored"]
+    batches = [b for b in resources.profile_batches() if b.status == "scored"]
     if not batches:
         st.info(t("thresholds.empty_batches"), icon="📭")
         return
@@ -69,10 +68,12 @@ def show(active: ModelVersion, default_batch: int | None) -> None:
 
 def _redecide(batch_id: int, active: ModelVersion) -> Redecision:
     store, cfg = resources.store(), resources.config()
-    low, high = threshold_picker.current()
     latest = store.latest_scoring(batch_id)
     before = store.load_scores(batch_id)["decision"].to_numpy()
     published = store.active_thresholds(latest.model_version) if latest else None
+    low, high = threshold_picker.snap(
+        threshold_picker.current(), (published.low, published.high) if published else None
+    )
     same_pair = (
         published is not None
         and published.id is not None

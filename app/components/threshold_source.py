@@ -24,7 +24,7 @@ TEST_OPTION = "test"
 def show(active: ModelVersion) -> ClaimsSource | None:
     """The source picker; None (with the next action shown) when there is no data."""
     store = resources.store()
-    batches = {b.id: b for b in store.list_batches() if b.status == "scored"}
+    batches = {b.id: b for b in resources.profile_batches() if b.status == "scored"}
     has_test_set = _has_test_set(active.version)
     options: list[object] = list(batches)
     if has_test_set:

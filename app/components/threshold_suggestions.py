@@ -7,6 +7,8 @@ so a publication names its source.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 
@@ -22,7 +24,7 @@ from app.components.threshold_logic import (
     source_label,
 )
 from app.i18n import current_lang, t, t_text
-from core.decide.costs import CostModel
+from core.decide.costs import CostModel, Evaluation
 from core.decide.gain_bounds import GainBootstrap
 from core.decide.thresholds import ThresholdChoice
 from core.formatting import fmt_money, fmt_number, fmt_pct
@@ -39,14 +41,16 @@ def show(
     arrays: ClaimsArrays,
     costs: CostModel,
     bootstrap: GainBootstrap | None = None,
+    evaluate: Callable[[float, float], Evaluation | None] | None = None,
 ) -> tuple[ThresholdChoice, ...]:
-    """The inputs, the table of suggestions and their apply buttons; the suggestions."""
+    """The inputs, the table of suggestions and their apply buttons; the suggestions.
+    ``evaluate``: a pair's figures after the business rules (a batch's claims)."""
     for key, value in DEFAULTS.items():
         st.session_state.setdefault(key, value)
     with st.expander(t("thresholds.suggestions_title"), expanded=True, icon="💡"):
         capacity, guarantee = _inputs(arrays)
         choices = resources.threshold_suggestions(source, costs, capacity, guarantee)
-        _table(choices, costs, bootstrap)
+        _table(choices, costs, bootstrap, evaluate)
         _apply_buttons(choices)
     return choices
 
@@ -100,21 +104,25 @@ def _inputs(arrays: ClaimsArrays) -> tuple[CapacityLimit, GuaranteeTarget | None
 
 
 def _table(
-    choices: tuple[ThresholdChoice, ...], costs: CostModel, bootstrap: GainBootstrap | None
+    choices: tuple[ThresholdChoice, ...],
+    costs: CostModel,
+    bootstrap: GainBootstrap | None,
+    evaluate: Callable[[float, float], Evaluation | None] | None,
 ) -> None:
     lang = current_lang()
     rows = []
     for choice in choices:
+        ruled = evaluate(choice.low, choice.high) if evaluate else None
+        gain = ruled.expected_net_gain if ruled else choice.net_gain
         row = {
             t("thresholds.col_method"): source_label(choice.source, t),
             t("thresholds.col_low"): fmt_number(choice.low, lang, 3),
             t("thresholds.col_high"): fmt_number(choice.high, lang, 3),
-            t("thresholds.col_expected_gain"): fmt_money(choice.net_gain, lang, costs.currency),
+            t("thresholds.col_expected_gain"): fmt_money(gain, lang, costs.currency),
         }
         if bootstrap is not None:
-            row[t("thresholds.col_realised_gain")] = fmt_money(
-                choice.realised_net_gain, lang, costs.currency
-            )
+            realised = ruled.realised_net_gain if ruled else choice.realised_net_gain
+            row[t("thresholds.col_realised_gain")] = fmt_money(realised, lang, costs.currency)
             interval = bootstrap.interval(*slider_pair(choice))
             row[
                 t_text("thresholds.col_interval", confidence=fmt_pct(interval.confidence, lang, 0))
@@ -123,7 +131,8 @@ def _table(
                 lower=fmt_money(interval.lower, lang, costs.currency),
                 upper=fmt_money(interval.upper, lang, costs.currency),
             )
-        automation = None if choice.evaluation is None else choice.evaluation.automation_rate
+        measured = ruled or choice.evaluation
+        automation = None if measured is None else measured.automation_rate
         row[t("thresholds.col_automation")] = fmt_pct(automation, lang)
         row[t("thresholds.col_note")] = choice_note(choice, costs, t_text, lang)
         rows.append(row)

@@ -9,7 +9,7 @@ text for the confusion table.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -46,6 +46,7 @@ class SliderView:
     cost_caption: str
     figures: dict[str, go.Figure]  # "heatmap", "shares", "decisions", "errors"
     confusion: pd.DataFrame | None  # per zone: justified / unjustified (labelled claims only)
+    rules_included: bool = False  # cards and bars count the decisions after the rules
 
 
 def build_view(
@@ -56,14 +57,18 @@ def build_view(
     published: tuple[float, float] | None,
     lang: str,
     interval: GainInterval | None = None,
+    evaluate: Callable[[float, float], Evaluation | None] | None = None,
 ) -> SliderView:
     """The view of ``pair`` on ``surface``; ``published`` is the active pair (for deltas);
-    ``interval`` the realised gain's bootstrap interval (labelled claims)."""
+    ``interval`` the realised gain's bootstrap interval (labelled claims). ``evaluate``
+    (a batch's decisions after the business rules, as stored when it is scored) gives the
+    cards and bars their figures; the heat map stays the model's decisions before rules."""
     t = translator(lang)
     low, high = pair
-    ev = surface.evaluate(low, high)
+    evaluate_pair = evaluate or surface.evaluate
+    ev = evaluate_pair(low, high) or surface.evaluate(low, high)
     same = published is not None and np.allclose(published, pair)
-    ref = None if published is None or same else surface.evaluate(*published)
+    ref = None if published is None or same else evaluate_pair(*published)
     currency = surface.costs.currency
     return SliderView(
         evaluation=ev,
@@ -86,6 +91,7 @@ def build_view(
             surface.has_labels,
         ),
         confusion=_confusion(ev, translator(lang, str), lang),
+        rules_included=evaluate is not None,
     )
 
 

@@ -19,7 +19,7 @@ cfg = resources.config()
 store = resources.store()
 labels = {c.key: c.name for c in cfg.schema.columns}
 latest_scored = store.latest_scorings()
-scored = [b for b in store.list_batches() if b.id in latest_scored]
+scored = [b for b in resources.profile_batches() if b.id in latest_scored]
 if not scored:
     st.info(t("drift.empty"), icon="📭")
     st.page_link("views/upload.py", label=t("pending.go_upload"), icon="📥")

@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from app import resources
+from app import charts, resources
 from app.i18n import current_lang, t, t_chart, t_text
 from core.formatting import fmt_money, fmt_number, fmt_pct
 
@@ -100,5 +100,5 @@ figure.update_layout(
     "title": t_chart("monitoring.col_batch")}, yaxis={"tickformat": ".0%"},
     legend={"orientation": "h", "y": -0.25},
 )  # fmt: skip
-st.plotly_chart(figure, width="stretch", config={"displaylogo": False})
+st.plotly_chart(charts.clear_toolbar(figure), width="stretch", config={"displaylogo": False})
 st.caption(t("monitoring.how"))

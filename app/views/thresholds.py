@@ -15,10 +15,11 @@ from app.components import (
     threshold_history,
     threshold_picker,
     threshold_redecide,
+    threshold_republish,
     threshold_source,
     threshold_suggestions,
 )
-from app.components.threshold_logic import source_label
+from app.components.threshold_logic import BATCH, source_label
 from app.i18n import current_lang, t
 from app.safe import md
 from core.exceptions import WorkbenchError
@@ -59,7 +60,8 @@ def page() -> None:
         return
     threshold_source.describe_data(source, arrays, active)
     cfg, lang = resources.config(), current_lang()
-    costs = threshold_costs.show(cfg.costs)
+    published = resources.store().active_thresholds(active.version, cfg.thresholds)
+    costs = threshold_costs.show(cfg.costs, published.costs)
     surface = resources.cost_surface(source, costs)
     if surface.amount_fallback:
         amount = fmt_money(costs.fallback_amount, lang, costs.currency)
@@ -69,9 +71,14 @@ def page() -> None:
             n = fmt_number(surface.n_amount_fallback, lang)
             text = t("thresholds.fallback_some", n=n, amount=amount)
         st.info(text, icon="ℹ️")
+    evaluate = None
+    if source.kind == BATCH:  # the batch's decisions after the rules, as its scoring stores
+
+        def evaluate(low: float, high: float):
+            return resources.gain_with_rules(source, costs, float(low), float(high))
+
     bootstrap = resources.gain_bootstrap(source, costs)  # None without labels
-    choices = threshold_suggestions.show(source, arrays, costs, bootstrap)
-    published = resources.store().active_thresholds(active.version, cfg.thresholds)
+    choices = threshold_suggestions.show(source, arrays, costs, bootstrap, evaluate)
     threshold_picker.init((published.low, published.high))
     st.subheader(t("thresholds.tune_title"))
     st.caption(_published_caption(published, lang))
@@ -82,7 +89,9 @@ def page() -> None:
         (published.low, published.high),
         active.version,
         bootstrap,
+        evaluate,
     )
+    threshold_republish.show(published)
     st.divider()
     threshold_history.show(active.version)
     st.divider()

@@ -22,7 +22,7 @@ st.title(t("upload.title"))
 st.caption(t("upload.caption"))
 
 upload = uploader.show()
-uploaded_id, raw_file = None, None
+uploaded_id, raw_file, refused = None, None, None
 if upload is None:
     st.info(t("upload.empty"), icon="📄")
 else:
@@ -36,18 +36,26 @@ else:
         st.info(t("upload.duplicate", id=result.batch_id), icon="♻️")
     else:
         st.error(t("upload.rejected"), icon="🚫")
-    if result.accepted:
+        refused = f"{upload.file_id}:{upload.sheet}"
+    if result.accepted and scoring_panel.own_profile(result.batch_id):
         uploaded_id, raw_file = result.batch_id, (upload.source, upload.name, upload.sheet)
 
 view = st.container()
 st.divider()
-selected = batch_list.show()
-batch_id = current_batch.choose(uploaded_id, selected)
+listing = st.container()  # drawn after the scoring below, so it lists the batch as scored
+if current_batch.is_new_refusal(refused):
+    batch_list.clear_selection()  # the batch reopened before is not this file's either
+batch_id = current_batch.choose(uploaded_id, batch_list.selected(), refused)
 
 with view:
+    if batch_id is None and refused is not None:
+        st.info(t("upload.refused_no_batch"), icon="🚫")
     if batch_id is not None and scoring_panel.ensure_scored(batch_id, identity.current()):
         latest = resources.store().latest_scoring(batch_id)
         batch_view.show(
             resources.scoring(batch_id, str(latest.scored_at)),
             raw_file=raw_file if batch_id == uploaded_id else None,
         )
+
+with listing:
+    batch_list.show()

@@ -12,12 +12,12 @@ import pandas as pd
 
 from core.config.settings import Config
 from core.decide.decisions import decide
-from core.decide.rules import apply_rules
+from core.decide.rules import MAX_AUTO_VALIDATIONS, apply_rules
 from core.explain.text import HIERARCHY_ROLES
 from core.model.features import FeaturePipeline
 from core.model.target_encoding import PATH_SEP
 
-__all__ = ["ClaimDecision", "decide_claim", "edit_claim", "level_choices"]
+__all__ = ["ClaimDecision", "cap_counts", "decide_claim", "edit_claim", "level_choices"]
 
 
 def level_choices(pipeline: FeaturePipeline, role: str, parents: Sequence[str] = ()) -> list[str]:
@@ -70,3 +70,31 @@ def decide_claim(
         str(outcome.reasons[0]),
         str(outcome.reasons_en[0]),
     )
+
+
+def cap_counts(
+    row: pd.DataFrame, batch: pd.DataFrame | None, elsewhere: pd.DataFrame | None
+) -> pd.DataFrame | None:
+    """The automatic validations the yearly cap counts before this claim, as batch scoring
+    counts them: those stored for the client in other batches (``elsewhere``, from
+    ``Store.auto_validation_counts``) plus the claims of its own batch (``batch``: the stored
+    scoring) that come before it — by date, then row number — and were validated or held back
+    by the cap. Columns client_id, year, n."""
+    parts = [] if elsewhere is None else [elsewhere[["client_id", "year", "n"]]]
+    if batch is not None and {"client_id", "date", "row_number"} <= set(row.columns):
+        claim = row.iloc[0]
+        date = pd.to_datetime(claim["date"], errors="coerce")
+        if pd.notna(date) and pd.notna(claim["client_id"]):
+            dates = pd.to_datetime(batch["date"], errors="coerce")
+            before = (dates < date) | (
+                (dates == date) & (batch["row_number"] < claim["row_number"])
+            )
+            counted = (batch["decision"] == 1) | (batch["rule_flags"] == MAX_AUTO_VALIDATIONS)
+            mine = (batch["client_id"].astype(str) == str(claim["client_id"])) & (
+                dates.dt.year == date.year
+            )
+            n = int((before & counted & mine).sum())
+            if n:
+                parts.append(pd.DataFrame({"client_id": [str(claim["client_id"])],
+                                           "year": [int(date.year)], "n": [n]}))  # fmt: skip
+    return pd.concat(parts, ignore_index=True) if parts else None

@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from core.config.profiles import schema_fingerprint
 from core.config.schema import SchemaConfig
 from core.config.settings import Config
 from core.model.training_data import SplitParts
@@ -41,6 +42,7 @@ def training_metadata(
         "format_version": 1,
         "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "profile": cfg.profile,
+        "schema_sha256": schema_fingerprint(cfg.schema),  # which profiles' batches it scores
         "config_hash": cfg.source_hash,
         "training_sha256": training_sha256,
         "libraries": {"python": platform.python_version(), **{n: _version(n) for n in libs}},

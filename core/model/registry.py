@@ -31,6 +31,8 @@ import duckdb
 
 import core.store.audit as audit
 from core.config.identity import Actor, require
+from core.config.profiles import same_profile
+from core.config.settings import Config
 from core.exceptions import ModelNotFoundError, StoreError, TamperedModelError, WorkbenchError
 from core.model.activation import InitialPair, pair_of, set_active
 from core.model.manifest import (
@@ -88,6 +90,7 @@ class Registry:
     def __init__(self, models_dir: Path | str, store: Store) -> None:
         self.models_dir = Path(models_dir)
         self.store = store
+        self._profiles: dict[str, tuple[str | None, str | None]] = {}  # versions never change
 
     # ------------------------------------------------------------------ queries
     def list(self) -> builtins.list[ModelVersion]:
@@ -110,6 +113,32 @@ class Registry:
                 "`python -m core models list` les affiche / lists them."
             )
         return self._version(rows[0])
+
+    def profile_of(self, version: str) -> tuple[str | None, str | None]:
+        """(profile, schema fingerprint) the version was trained for, from its metadata.json
+        (None, None when unreadable; a model older than the fingerprint has only its profile)."""
+        if version in self._profiles:
+            return self._profiles[version]
+        path = self.models_dir / version / "metadata.json"
+        try:
+            metadata = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None, None
+        if not isinstance(metadata, dict):
+            return None, None
+        found = metadata.get("profile", "default"), metadata.get("schema_sha256")
+        self._profiles[version] = found
+        return found
+
+    def serves(self, version: str, cfg: Config) -> bool:
+        """Whether ``version`` was trained for the profile ``cfg`` serves (same schema)."""
+        profile, fingerprint = self.profile_of(version)
+        return same_profile(profile, cfg, fingerprint)
+
+    def active_for(self, cfg: Config) -> ModelVersion | None:
+        """The active version when it serves ``cfg``'s profile, else None."""
+        current = self.active()
+        return current if current is not None and self.serves(current.version, cfg) else None
 
     # ------------------------------------------------------------------ changes
     def register(
@@ -256,11 +285,7 @@ class Registry:
 
     def load(self, version: str | None = None) -> TrainedModel:
         """The model of ``version`` (default: the active one), verified before reading."""
-        if version is None:
-            current = self.active()
-            if current is None:
-                raise ModelNotFoundError(f"Aucun modèle actif. / No active model. {HOW_TO_TRAIN}")
-            version = current.version
+        version = version or self._active_version()
         folder = self.verify(version)
         from core.model.trained import TrainedModel
 
@@ -270,14 +295,8 @@ class Registry:
 
     def load_reference(self, version: str | None = None) -> pd.DataFrame | None:
         """The drift reference sample of ``version`` (default: the active one), verified like
-        :meth:`load` but without reading the booster: drift needs neither XGBoost nor
-        scikit-learn, so ``core drift`` starts in a fraction of a model load."""
-        if version is None:
-            current = self.active()
-            if current is None:
-                raise ModelNotFoundError(f"Aucun modèle actif. / No active model. {HOW_TO_TRAIN}")
-            version = current.version
-        path = self.verify(version) / "reference.parquet"
+        :meth:`load` without reading the model (drift needs neither XGBoost nor sklearn)."""
+        path = self.verify(version or self._active_version()) / "reference.parquet"
         if not path.is_file():
             return None
         import pandas as pd
@@ -285,6 +304,12 @@ class Registry:
         return pd.read_parquet(path)
 
     # ------------------------------------------------------------------ internals
+    def _active_version(self) -> str:
+        current = self.active()
+        if current is None:
+            raise ModelNotFoundError(f"Aucun modèle actif. / No active model. {HOW_TO_TRAIN}")
+        return current.version
+
     def _fetch(self, sql: str, params: builtins.list[Any] | None = None) -> builtins.list[tuple]:
         with self.store.cursor() as cur:
             try:

@@ -24,12 +24,13 @@ import numpy as np
 import pandas as pd
 
 from core.config.identity import Actor, require
+from core.config.profiles import same_profile
 from core.config.settings import Config
 from core.decide.decisions import check_thresholds, decide
 from core.decide.quality import draw_quality_sample
 from core.decide.rules import RuleOutcome, apply_rules
-from core.exceptions import WorkbenchError
-from core.model.registry import Registry
+from core.exceptions import ModelNotFoundError, WorkbenchError
+from core.model.registry import HOW_TO_TRAIN, Registry
 from core.scoring.evaluation import evaluate_decisions
 from core.scoring.results import AppliedThresholds, ScoringResult
 from core.scoring.stored import join_scores, not_scored_error
@@ -82,6 +83,7 @@ def score_batch(
     when ``queue_drift`` — so concurrent scorings can never exceed the yearly cap together.
     """
     timer = _Timer()
+    version = _check_profile(batch_id, store, registry, cfg, version)
     claims = timer.run("load_claims", lambda: store.load_claims(batch_id))
     history = timer.run("history", lambda: _history(store, claims, batch_id))
     model = timer.run("load_model", lambda: registry.load(version))
@@ -109,6 +111,7 @@ def score_batch(
                     "qc_seed": str(frame.attrs["qc_seed"]),
                 },
                 jobs=jobs,
+                pair=(thresholds.low, thresholds.high),
             ),
         )
     evaluation = timer.run("evaluate", lambda: evaluate_decisions(frame, cfg, thresholds))
@@ -153,8 +156,11 @@ def redecide(
         require(actor, "decisions.override")  # applying a pair nobody published
     timer = _Timer()
     latest, claims, probabilities = _stored_probabilities(batch_id, store, timer)
-    source = "manual" if thresholds_id is None else store.get_thresholds(thresholds_id).source
-    thresholds = AppliedThresholds(low, high, thresholds_id, source)
+    if thresholds_id is None:
+        thresholds = AppliedThresholds(low, high, None, "manual")
+    else:
+        record = store.get_thresholds(thresholds_id)
+        thresholds = AppliedThresholds(low, high, thresholds_id, record.source, record.costs)
     unit = store.exclusive(f"re-decide batch {batch_id}") if save else contextlib.nullcontext()
     scored_at = None
     with unit:
@@ -180,6 +186,7 @@ def redecide(
                         "qc_sample": int(frame["qc_sample"].sum()),
                         "qc_seed": str(frame.attrs["qc_seed"]),
                     },
+                    pair=(low, high),
                 ),
             )
             scored_at = info.scored_at
@@ -237,7 +244,41 @@ def _predict(model: Any, claims: pd.DataFrame, history: pd.DataFrame | None) -> 
 def _thresholds_for(store: Store, model_version: str, cfg: Config) -> AppliedThresholds:
     record = store.active_thresholds(model_version, cfg.thresholds)
     assert record is not None  # a fallback was given
-    return AppliedThresholds(record.low, record.high, record.id, record.source)
+    return AppliedThresholds(record.low, record.high, record.id, record.source, record.costs)
+
+
+def _check_profile(
+    batch_id: int, store: Store, registry: Registry, cfg: Config, version: str | None
+) -> str:
+    """The version to score with (default: the active one), once the batch and the model
+    are both of the profile ``cfg`` serves; else an error saying what to do."""
+    batch = store.get_batch(batch_id)
+    if not same_profile(batch.profile, cfg):
+        raise WorkbenchError(
+            f"Le lot {batch_id} appartient au profil « {batch.profile} », pas au profil "
+            f"« {cfg.profile} » servi ici : ouvrez-le avec ce profil (WORKBENCH_PROFILE="
+            f"{batch.profile} ou --profile {batch.profile}). / Batch {batch_id} belongs to "
+            f"profile {batch.profile!r}, not to the profile {cfg.profile!r} served here: open "
+            f"it with its profile (WORKBENCH_PROFILE={batch.profile} or --profile "
+            f"{batch.profile})."
+        )
+    if version is None:
+        active = registry.active()
+        if active is None:
+            raise ModelNotFoundError(f"Aucun modèle actif. / No active model. {HOW_TO_TRAIN}")
+        version = active.version
+    if not registry.serves(version, cfg):
+        trained_for = registry.profile_of(version)[0] or "?"
+        raise ModelNotFoundError(
+            f"Aucun modèle du profil « {cfg.profile} » : le modèle {version} a été entraîné "
+            f"pour le profil « {trained_for} » et ne score pas ces lots. Entraînez et activez "
+            f"un modèle de ce profil : `python -m core train --profile {cfg.profile} --train "
+            f"A --test B --activate`. / No model of profile {cfg.profile!r}: model {version} "
+            f"was trained for profile {trained_for!r} and does not score these batches. Train "
+            f"and activate one: `python -m core train --profile {cfg.profile} --train A "
+            "--test B --activate`."
+        )
+    return version
 
 
 def _decide(

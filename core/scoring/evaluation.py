@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import numpy as np
@@ -21,16 +22,21 @@ from core.scoring.results import AppliedThresholds
 
 
 def evaluate_decisions(
-    frame: pd.DataFrame, cfg: Config, thresholds: AppliedThresholds
+    frame: pd.DataFrame,
+    cfg: Config,
+    thresholds: AppliedThresholds,
+    costs: CostModel | None = None,
 ) -> Evaluation | None:
     """Expected (and, when every claim is labelled, realised) costs of ``frame.decision``.
 
     Unlike :func:`core.decisions.evaluate`, the decisions are taken as given, so claims
-    moved to audit by a rule are costed as audits.
+    moved to audit by a rule are costed as audits: the one net gain of a batch and a pair,
+    rules included. The costs are ``costs``, else those published with the pair, else the
+    configuration's.
     """
     if frame.empty:
         return None
-    costs = CostModel.from_config(cfg.costs)
+    costs = costs or costs_of(thresholds, cfg)
     p = frame["probability"].to_numpy(dtype=float)
     amount = frame["amount"].to_numpy(dtype=float) if "amount" in frame.columns else None
     a, n_fallback = costs.resolve_amounts(amount, len(frame))
@@ -38,6 +44,15 @@ def evaluate_decisions(
     codes = frame["decision"].to_numpy()
     zones = {code: _zone(costs, code, codes == code, a, p, y) for code in CODES}
     return assemble_evaluation(thresholds.low, thresholds.high, zones, n_amount_fallback=n_fallback)
+
+
+def costs_of(thresholds: AppliedThresholds, cfg: Config) -> CostModel:
+    """The cost model a pair was published with, else the configuration's."""
+    if not thresholds.costs:
+        return CostModel.from_config(cfg.costs)
+    names = {f.name for f in dataclasses.fields(CostModel)}
+    known = {k: v for k, v in thresholds.costs.items() if k in names}
+    return CostModel(**{**dataclasses.asdict(CostModel.from_config(cfg.costs)), **known})
 
 
 def _labels(frame: pd.DataFrame) -> np.ndarray | None:

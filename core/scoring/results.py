@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import pandas as pd
 
@@ -14,12 +16,14 @@ from core.decide.rules import RuleOutcome
 
 @dataclass(frozen=True)
 class AppliedThresholds:
-    """The threshold pair used; ``id`` None when it is not a published pair."""
+    """The threshold pair used; ``id`` None when it is not a published pair. ``costs``: the
+    costs published with the pair (None: the configuration's), which its gain is counted in."""
 
     low: float
     high: float
     id: int | None
     source: str
+    costs: Mapping[str, Any] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, eq=False)

@@ -9,17 +9,16 @@ from core.exceptions import StoreError, WorkbenchError
 from core.scoring.evaluation import evaluate_decisions
 from core.scoring.results import AppliedThresholds, StoredScoring
 from core.store.database import Store
+from core.store.scores import ScoringInfo
 
 
 def load_scoring(batch_id: int, store: Store, cfg: Config) -> StoredScoring:
     """The batch's latest scoring with the thresholds it used and its cost evaluation."""
     frame = load_scores(batch_id, store)
-    thresholds_id = frame["thresholds_id"].iloc[0] if len(frame) else None
-    if thresholds_id is None or pd.isna(thresholds_id):
+    latest = store.latest_scoring(batch_id)
+    thresholds = applied_thresholds(latest, store, cfg) if latest else None
+    if thresholds is None:
         thresholds = AppliedThresholds(cfg.thresholds.low, cfg.thresholds.high, None, "config")
-    else:
-        record = store.get_thresholds(int(thresholds_id))
-        thresholds = AppliedThresholds(record.low, record.high, record.id, record.source)
     return StoredScoring(
         batch_id=batch_id,
         model_version=str(frame["model_version"].iloc[0]),
@@ -28,6 +27,20 @@ def load_scoring(batch_id: int, store: Store, cfg: Config) -> StoredScoring:
         frame=frame,
         evaluation=evaluate_decisions(frame, cfg, thresholds),
     )
+
+
+def applied_thresholds(info: ScoringInfo, store: Store, cfg: Config) -> AppliedThresholds | None:
+    """The pair a stored scoring applied: its published pair (with the costs published with
+    it), else the pair stored with the scores (a manual re-decision); None when unknown."""
+    if info.thresholds_id is not None and not pd.isna(info.thresholds_id):
+        record = store.get_thresholds(int(info.thresholds_id))
+        low = record.low if info.low is None else info.low
+        high = record.high if info.high is None else info.high
+        return AppliedThresholds(low, high, record.id, record.source, record.costs)
+    if info.low is not None and info.high is not None:
+        default = (info.low, info.high) == (cfg.thresholds.low, cfg.thresholds.high)
+        return AppliedThresholds(info.low, info.high, None, "config" if default else "manual")
+    return None
 
 
 def load_scores(batch_id: int, store: Store) -> pd.DataFrame:

@@ -230,6 +230,13 @@ _MONITORING = (
     )""",
 )
 
+_SCORED_PAIR = (
+    # The (low, high) pair each scoring applied, also when it is not a published pair (a
+    # manual re-decision): a reopened batch shows the pair its decisions came from.
+    "ALTER TABLE scores ADD COLUMN low DOUBLE",
+    "ALTER TABLE scores ADD COLUMN high DOUBLE",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1, "initial schema: batches, claims, scores, reviews, thresholds, ...", _INITIAL_SCHEMA
@@ -240,6 +247,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         4, "hash-chained audit trail, costs with thresholds, jobs", _TRUST, _seal_legacy_rows
     ),
     Migration(5, "quality-control sample of automatic decisions, labels", _MONITORING),
+    Migration(7, "the threshold pair applied by each scoring", _SCORED_PAIR),
 )
 
 _BOOKKEEPING = """CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -31,6 +31,8 @@ class ScoringInfo:
     thresholds_id: int | None
     rows: int
     job_ids: tuple[int, ...] = ()  # jobs queued with this scoring (when just saved)
+    low: float | None = None  # the pair applied (None: scored before the pair was stored)
+    high: float | None = None
 
 
 class ScoresMixin(StoreAccess):
@@ -47,13 +49,14 @@ class ScoresMixin(StoreAccess):
         action: str = "batch.scored",
         detail: Mapping[str, Any] | None = None,
         jobs: Sequence[tuple[str, Mapping[str, Any]]] = (),
+        pair: tuple[float, float] | None = None,
     ) -> ScoringInfo:
         """Store one scoring of a batch in one bulk insert, its audit row and the jobs to run
         after it (kind, payload), in one transaction.
 
         ``scores`` holds ``row_number``, ``probability``, ``decision``, ``decision_model``,
         ``rule_flags`` and ``rule_reason``. Earlier scorings are kept; readers use the latest.
-        ``action`` is ``batch.scored`` or ``batch.redecided``.
+        ``action`` is ``batch.scored`` or ``batch.redecided``; ``pair`` the (low, high) applied.
         """
         missing = [c for c in _SCORE_INPUTS if c not in scores.columns]
         if missing:
@@ -64,7 +67,7 @@ class ScoresMixin(StoreAccess):
             qc = scores["qc_sample"] if "qc_sample" in scores.columns else False
             cur.register(view, scores[list(_SCORE_INPUTS)].assign(qc_sample=qc))
             try:
-                _insert_scores(cur, view, batch_id, model_version, thresholds_id, scored_at)
+                _insert_scores(cur, view, batch_id, model_version, thresholds_id, scored_at, pair)
             finally:
                 _unregister(cur, view)
             cur.execute("UPDATE batches SET status = 'scored' WHERE id = ?", [batch_id])
@@ -85,30 +88,31 @@ class ScoresMixin(StoreAccess):
                 after={"decisions": counts},
             )
             job_ids = tuple(enqueue_job(cur, kind, payload, actor) for kind, payload in jobs)
-        return ScoringInfo(batch_id, scored_at, model_version, thresholds_id, len(scores), job_ids)
+        low, high = pair if pair is not None else (None, None)
+        return ScoringInfo(
+            batch_id, scored_at, model_version, thresholds_id, len(scores), job_ids, low, high
+        )
 
     def latest_scoring(self, batch_id: int) -> ScoringInfo | None:
         """The most recent scoring of the batch, or None when it was never scored."""
         with self.cursor("read the scores") as cur:
             row = cur.execute(
-                """SELECT batch_id, scored_at, any_value(model_version),
-                       any_value(thresholds_id), count(*)
+                f"""SELECT {_INFO_COLUMNS}
                    FROM scores WHERE batch_id = ? GROUP BY batch_id, scored_at
                    ORDER BY scored_at DESC LIMIT 1""",
                 [batch_id],
             ).fetchone()
-        return ScoringInfo(*row) if row else None
+        return _info(row) if row else None
 
     def latest_scorings(self) -> dict[int, ScoringInfo]:
         """The most recent scoring of every scored batch, in one query (batch id -> info)."""
         with self.cursor("read the scores") as cur:
             rows = cur.execute(
-                """SELECT batch_id, scored_at, any_value(model_version),
-                       any_value(thresholds_id), count(*)
+                f"""SELECT {_INFO_COLUMNS}
                    FROM scores GROUP BY batch_id, scored_at
                    QUALIFY row_number() OVER (PARTITION BY batch_id ORDER BY scored_at DESC) = 1"""
             ).fetchall()
-        return {row[0]: ScoringInfo(*row) for row in rows}
+        return {row[0]: _info(row) for row in rows}
 
     def load_scores(self, batch_id: int, scored_at: datetime | None = None) -> pd.DataFrame:
         """The rows of the latest scoring of a batch (or of ``scored_at``), by row_number."""
@@ -173,6 +177,17 @@ _SCORE_INPUTS = (
     "rule_reason",
 )
 _SCORE_COLUMNS = (*_SCORE_INPUTS, "qc_sample", "model_version", "thresholds_id", "scored_at")
+_INFO_COLUMNS = (
+    "batch_id, scored_at, any_value(model_version), any_value(thresholds_id), count(*), "
+    "any_value(low), any_value(high)"
+)
+
+
+def _info(row: tuple) -> ScoringInfo:
+    batch_id, scored_at, version, thresholds_id, rows, low, high = row
+    return ScoringInfo(batch_id, scored_at, version, thresholds_id, rows, (), low, high)
+
+
 _AUTO_VALIDATIONS_SQL = """
 WITH latest AS (
     SELECT batch_id, max(scored_at) AS scored_at FROM scores
@@ -200,14 +215,17 @@ def _insert_scores(
     model_version: str,
     thresholds_id: int | None,
     scored_at: datetime,
+    pair: tuple[float, float] | None,
 ) -> None:
+    low, high = pair if pair is not None else (None, None)
     cur.execute(
         f"""INSERT INTO scores (batch_id, row_number, model_version, probability, decision,
-               decision_model, rule_flags, rule_reason, thresholds_id, scored_at, qc_sample)
+               decision_model, rule_flags, rule_reason, thresholds_id, scored_at, qc_sample,
+               low, high)
            SELECT ?, CAST(row_number AS INTEGER), ?, CAST(probability AS DOUBLE),
                CAST(decision AS TINYINT), CAST(decision_model AS TINYINT),
                nullif(CAST(rule_flags AS VARCHAR), ''), nullif(CAST(rule_reason AS VARCHAR), ''),
-               ?, ?, coalesce(CAST(qc_sample AS BOOLEAN), FALSE)
+               ?, ?, coalesce(CAST(qc_sample AS BOOLEAN), FALSE), ?, ?
            FROM {view}""",
-        [batch_id, model_version, thresholds_id, scored_at],
+        [batch_id, model_version, thresholds_id, scored_at, low, high],
     )
