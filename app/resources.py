@@ -24,7 +24,6 @@ from app.components.threshold_logic import (
     suggest,
 )
 from app.components.threshold_logic import net_gain_grid as grid_of
-from app.tables import build_decisions_table
 from core.config.loading import load_config
 from core.config.profiles import same_profile
 from core.config.settings import Config
@@ -42,8 +41,8 @@ from core.monitor.performance import BatchPerformance
 from core.monitor.service import performance_of_batches
 from core.scoring.pair_gain import RuledClaims, evaluate_with_rules
 from core.scoring.pair_gain import ruled_claims as read_ruled_claims
-from core.scoring.results import StoredScoring
-from core.scoring.stored import load_scores, load_scoring
+from core.scoring.results import ScoringSummary, StoredScoring
+from core.scoring.stored import load_scores, load_scoring, load_scoring_summary
 from core.store.batches import BatchInfo
 from core.store.database import Store, open_store
 
@@ -102,10 +101,11 @@ def scoring(batch_id: int, scored_at: str) -> StoredScoring:
     return load_scoring(batch_id, store(), config())
 
 
-@st.cache_data(show_spinner=False, max_entries=12)
-def decisions_table(batch_id: int, scored_at: str, lang: str) -> pd.DataFrame:
-    """The decisions table as displayed (localised headers, decision labels, links)."""
-    return build_decisions_table(scoring(batch_id, scored_at).frame, config(), lang)
+@st.cache_resource(show_spinner=False, max_entries=64)
+def scoring_summary(batch_id: int, scored_at: str) -> ScoringSummary:
+    """What the Upload page shows around a batch (counts, histogram, cost evaluation): a few
+    kilobytes per scoring, keyed by its time; the batch's rows are read a page at a time."""
+    return load_scoring_summary(batch_id, store(), config())
 
 
 # --------------------------------------------------------------- thresholds page

@@ -1,31 +1,31 @@
-"""A scored batch: summary cards, histogram, filterable decisions table and the results file.
+"""A scored batch: summary cards, histogram, the decisions table and the results file.
 
 Everything is read from the stored scoring, so a batch just scored and a batch reopened
-later look the same. Filter widgets own keys under ``batch.<id>.``.
+later look the same. The page holds a summary of the scoring (counts, histogram, cost
+evaluation), never the batch: the table reads one page at a time from DuckDB
+(:mod:`app.components.decisions_table`) and the results file reads the batch when clicked.
 """
 
 from __future__ import annotations
 
-import pandas as pd
+import numpy as np
 import streamlit as st
 
 from app import charts, resources
-from app.components import identity
+from app.components import decisions_table, identity
 from app.components.threshold_logic import source_label
 from app.i18n import current_lang, t
-from app.theme import CODES, icon_label, label
+from app.theme import CODES, icon_label
 from core.formatting import fmt_datetime, fmt_money, fmt_number, fmt_pct
 from core.ingest.reader import SourceFile, read_table
-from core.report.filters import ClaimFilter, filter_claims
 from core.report.parameters import scoring_parameters
 from core.report.results import results_from_file, results_from_store, to_xlsx
-from core.scoring.results import StoredScoring
-
-TABLE_HEIGHT = 520
+from core.scoring.results import ScoringSummary
+from core.scoring.stored import load_scoring
 
 
 def show(
-    scoring: StoredScoring, *, raw_file: tuple[SourceFile | bytes, str, str | None] | None
+    scoring: ScoringSummary, *, raw_file: tuple[SourceFile | bytes, str, str | None] | None
 ) -> None:
     """Header, cards, then the histogram beside the results file, then the table at full
     width (the probability and the decision first, never off-screen)."""
@@ -34,10 +34,8 @@ def show(
     _cards(scoring, lang)
     left, right = st.columns([3, 2], gap="large")
     with left:
-        frame = scoring.frame
-        fig = charts.probability_histogram(
-            frame["probability"].to_numpy(float),
-            frame["decision"].to_numpy(),
+        fig = charts.binned_probability_histogram(
+            _histogram_counts(scoring),
             scoring.thresholds.low,
             scoring.thresholds.high,
             lang=lang,
@@ -46,10 +44,17 @@ def show(
         st.plotly_chart(fig, width="stretch", key=f"batch.{scoring.batch_id}.hist")
     with right:
         _download(scoring, raw_file, lang)
-    _table(scoring, lang)
+    decisions_table.show(scoring.batch_id, scoring.scored_at, scoring.decisions, lang)
 
 
-def _header(scoring: StoredScoring, lang: str) -> None:
+def _histogram_counts(scoring: ScoringSummary, bins: int = 50) -> dict[int, np.ndarray]:
+    counts = {code: np.zeros(bins, dtype=int) for code in CODES}
+    for row in scoring.decisions.histogram.itertuples(index=False):
+        counts[int(row.decision)][int(row.bin)] = int(row.n)
+    return counts
+
+
+def _header(scoring: ScoringSummary, lang: str) -> None:
     th = scoring.thresholds
     st.subheader(t("batch.title", id=scoring.batch_id))
     st.caption(
@@ -77,12 +82,12 @@ def _header(scoring: StoredScoring, lang: str) -> None:
         )
 
 
-def _cards(scoring: StoredScoring, lang: str) -> None:
+def _cards(scoring: ScoringSummary, lang: str) -> None:
     """Two rows of cards, wide enough for a full amount: the counts per decision, then the
     automation, the expected net gain (rules included) and the claims moved by the rules."""
     ev = scoring.evaluation
-    n = len(scoring.frame)
-    counts = scoring.frame["decision"].value_counts()
+    n = scoring.n
+    counts = scoring.decisions.counts
     cols = st.columns(4)
     cols[0].metric(t("batch.card_claims"), fmt_number(n, lang))
     for col, code in zip(cols[1:4], CODES, strict=True):
@@ -107,96 +112,15 @@ def _cards(scoring: StoredScoring, lang: str) -> None:
         st.caption(t("batch.amount_fallback"))
 
 
-def _filters(scoring: StoredScoring, lang: str) -> ClaimFilter:
-    frame, key = scoring.frame, f"batch.{scoring.batch_id}"
-    c1, c2, c3 = st.columns([2, 2, 2])
-    decisions = c1.multiselect(
-        t("batch.f_decision"),
-        CODES,
-        format_func=lambda c: label(c, lang),
-        key=f"{key}.decisions",
-        placeholder=t("batch.f_all"),
-    )
-    families: list[str] = []
-    if "family" in frame.columns:
-        options = sorted(frame["family"].dropna().unique().tolist())
-        families = c2.multiselect(
-            t("batch.f_family"), options, key=f"{key}.families", placeholder=t("batch.f_all")
-        )
-    search = c3.text_input(
-        t("batch.f_search"), key=f"{key}.search", placeholder=t("batch.f_search_hint")
-    )
-    c4, c5 = st.columns([4, 2])
-    amount_range = None
-    if "amount" in frame.columns and frame["amount"].notna().any():
-        lo, hi = float(frame["amount"].min()), float(frame["amount"].max())
-        if hi > lo:
-            amount_range = c4.slider(
-                t("batch.f_amount"), lo, hi, (lo, hi), key=f"{key}.amount", format="%.0f DH"
-            )
-    moved = c5.toggle(t("batch.f_moved"), key=f"{key}.moved")
-    if amount_range == (frame["amount"].min(), frame["amount"].max()):
-        amount_range = None  # the full span: do not hide anything
-    return ClaimFilter(decisions, families, amount_range, moved, search)
-
-
-def _table(scoring: StoredScoring, lang: str) -> None:
-    spec = _filters(scoring, lang)
-    shown = filter_claims(scoring.frame, spec)
-    table = resources.decisions_table(scoring.batch_id, str(scoring.scored_at), lang)
-    table = table.loc[shown.index] if len(shown) != len(table) else table
-    st.caption(
-        t(
-            "batch.rows_shown",
-            shown=fmt_number(len(table), lang),
-            total=fmt_number(len(scoring.frame), lang),
-        )
-    )
-    if table.empty:
-        st.info(t("batch.no_match"), icon="🔍")
-        return
-    st.dataframe(
-        table,
-        hide_index=True,
-        width="stretch",
-        height=TABLE_HEIGHT,
-        column_config=_column_config(table, lang),
-        key=f"batch.{scoring.batch_id}.table",
-    )
-
-
-def _column_config(table: pd.DataFrame, lang: str) -> dict:
-    cfg: dict = {
-        t("table.probability"): st.column_config.ProgressColumn(
-            t("table.probability"), min_value=0.0, max_value=1.0, format="percent"
-        ),
-        t("table.explain"): st.column_config.LinkColumn(
-            t("table.explain"), display_text=t("table.explain_link")
-        ),
-        # wide enough for "🟡 Audit Humain" and a rule's reason
-        t("table.decision"): st.column_config.TextColumn(t("table.decision"), width="medium"),
-        t("table.reason"): st.column_config.TextColumn(t("table.reason"), width="medium"),
-    }
-    if t("table.decision_model") in table.columns:
-        cfg[t("table.decision_model")] = st.column_config.TextColumn(
-            t("table.decision_model"), width="medium"
-        )
-    amount = t("table.amount")
-    if amount in table.columns:
-        cfg[amount] = st.column_config.NumberColumn(amount, format="localized")
-    date = t("table.date")
-    if date in table.columns:
-        cfg[date] = st.column_config.DateColumn(date, format="DD/MM/YYYY")
-    return cfg
-
-
-def _download(scoring: StoredScoring, raw_file, lang: str) -> None:
-    """The results .xlsx, built only when clicked (deferred: 50k rows take about a second)."""
+def _download(summary: ScoringSummary, raw_file, lang: str) -> None:
+    """The results .xlsx, built only when clicked (deferred: 50k rows take about a second),
+    from the batch read then (the page keeps no copy of it)."""
     cfg = resources.config()
 
     actor = identity.current()
 
     def build() -> bytes:
+        scoring = load_scoring(summary.batch_id, resources.store(), cfg)
         parameters = scoring_parameters(resources.store(), cfg, scoring).rows(lang)
         if raw_file is not None:
             source, name, sheet = raw_file
@@ -211,9 +135,9 @@ def _download(scoring: StoredScoring, raw_file, lang: str) -> None:
     st.download_button(
         t("batch.download"),
         data=build,
-        file_name=f"resultats_lot_{scoring.batch_id}.xlsx",
+        file_name=f"resultats_lot_{summary.batch_id}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key=f"batch.{scoring.batch_id}.download",
+        key=f"batch.{summary.batch_id}.download",
         icon="⬇️",
         type="primary",
         width="stretch",

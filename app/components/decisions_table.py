@@ -111,7 +111,15 @@ def _column_config(table) -> dict:
         t_text("table.explain"): st.column_config.LinkColumn(
             t_text("table.explain"), display_text=t_text("table.explain_link")
         ),
+        # wide enough for "🟡 Audit Humain" and a rule's reason
+        t_text("table.decision"): st.column_config.TextColumn(
+            t_text("table.decision"), width="medium"
+        ),
+        t_text("table.reason"): st.column_config.TextColumn(t_text("table.reason"), width="medium"),
     }
+    model = t_text("table.decision_model")
+    if model in table.columns:
+        cfg[model] = st.column_config.TextColumn(model, width="medium")
     amount = t_text("table.amount")
     if amount in table.columns:
         cfg[amount] = st.column_config.NumberColumn(amount, format="localized")

@@ -53,7 +53,7 @@ with view:
     if batch_id is not None and scoring_panel.ensure_scored(batch_id, identity.current()):
         latest = resources.store().latest_scoring(batch_id)
         batch_view.show(
-            resources.scoring(batch_id, str(latest.scored_at)),
+            resources.scoring_summary(batch_id, str(latest.scored_at)),
             raw_file=raw_file if batch_id == uploaded_id else None,
         )
 

@@ -12,6 +12,7 @@ import pandas as pd
 from core.decide.costs import Evaluation
 from core.decide.decisions import DECISION_CODES
 from core.decide.rules import RuleOutcome
+from core.store.decision_pages import DecisionsSummary
 
 
 @dataclass(frozen=True)
@@ -72,3 +73,26 @@ class StoredScoring:
     def n_moved(self) -> int:
         """Claims whose decision a business rule changed."""
         return int((self.frame["decision"] != self.frame["decision_model"]).sum())
+
+
+@dataclass(frozen=True)
+class ScoringSummary:
+    """What the Upload page shows around a batch's table, without the batch itself: the
+    scoring's model, time and pair, its cost evaluation (rules included) and the counts,
+    rule moves, amount span, families and histogram of its decisions. A few kilobytes,
+    whatever the batch's size: the server keeps this, never the 100k-row frame."""
+
+    batch_id: int
+    model_version: str
+    scored_at: datetime
+    thresholds: AppliedThresholds
+    evaluation: Evaluation | None
+    decisions: DecisionsSummary
+
+    @property
+    def n(self) -> int:
+        return self.decisions.n
+
+    @property
+    def n_moved(self) -> int:
+        return self.decisions.n_moved

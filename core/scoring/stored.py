@@ -7,7 +7,7 @@ import pandas as pd
 from core.config.settings import Config
 from core.exceptions import StoreError, WorkbenchError
 from core.scoring.evaluation import evaluate_decisions
-from core.scoring.results import AppliedThresholds, StoredScoring
+from core.scoring.results import AppliedThresholds, ScoringSummary, StoredScoring
 from core.store.database import Store
 from core.store.scores import ScoringInfo
 
@@ -41,6 +41,21 @@ def applied_thresholds(info: ScoringInfo, store: Store, cfg: Config) -> AppliedT
         default = (info.low, info.high) == (cfg.thresholds.low, cfg.thresholds.high)
         return AppliedThresholds(info.low, info.high, None, "config" if default else "manual")
     return None
+
+
+def load_scoring_summary(
+    batch_id: int, store: Store, cfg: Config, *, bins: int = 50
+) -> ScoringSummary:
+    """The batch's latest scoring summarised (the frame is read once, then let go)."""
+    scoring = load_scoring(batch_id, store, cfg)
+    return ScoringSummary(
+        batch_id=batch_id,
+        model_version=scoring.model_version,
+        scored_at=scoring.scored_at,
+        thresholds=scoring.thresholds,
+        evaluation=scoring.evaluation,
+        decisions=store.decisions_summary(batch_id, scoring.scored_at, bins=bins),
+    )
 
 
 def load_scores(batch_id: int, store: Store) -> pd.DataFrame:

@@ -84,16 +84,12 @@ class DecisionPagesMixin(StoreAccess):
             order_key = "row_number"
         source = "s" if order_key in ("probability", "decision") else "c"
         direction = "DESC" if query.descending else "ASC"
-        base = (
-            f"WITH c AS ({_load_sql(columns)}) SELECT {{select}} FROM c JOIN scores s "
-            "ON s.batch_id = ? AND s.scored_at = ? AND s.row_number = c.row_number"
-            f" WHERE {where}"
-        )
+        base = _joined(columns, f" WHERE {where}")
         head = [batch_id, batch_id, scored_at, *params]
         with self.cursor("read a page of decisions") as cur:
-            total = cur.execute(base.format(select="count(*)"), head).fetchone()[0]
+            total = cur.execute(base("count(*)"), head).fetchone()[0]
             frame = cur.execute(
-                base.format(select=f"c.*, {_SCORE_FIELDS}")
+                base(f"c.*, {_SCORE_FIELDS}")
                 + f" ORDER BY {source}.{_ident(order_key)} {direction} NULLS LAST, c.row_number"
                 " LIMIT ? OFFSET ?",
                 [*head, query.limit, query.offset],
@@ -109,27 +105,24 @@ class DecisionPagesMixin(StoreAccess):
         columns = self._frame_columns(batch_id)
         amount = "c.amount" if "amount" in columns else "NULL::DOUBLE"
         family = "c.family" if "family" in columns else "NULL::VARCHAR"
-        join = (
-            f"WITH c AS ({_load_sql(columns)}) SELECT {{select}} FROM c JOIN scores s "
-            "ON s.batch_id = ? AND s.scored_at = ? AND s.row_number = c.row_number"
-        )
+        join = _joined(columns, "")
         head = [batch_id, batch_id, scored_at]
         with self.cursor("summarise the decisions") as cur:
             per_decision = cur.execute(
-                join.format(
-                    select=f"s.decision, count(*), count(*) FILTER (s.decision <> "
+                join(
+                    f"s.decision, count(*), count(*) FILTER (s.decision <> "
                     f"s.decision_model), min({amount}), max({amount})"
                 )
                 + " GROUP BY s.decision",
                 head,
             ).fetchall()
             families = cur.execute(
-                join.format(select=f"DISTINCT {family}") + f" AND {family} IS NOT NULL ORDER BY 1",
+                join(f"DISTINCT {family}") + f" WHERE {family} IS NOT NULL ORDER BY 1",
                 head,
             ).fetchall()
             histogram = cur.execute(
-                join.format(
-                    select=f"least(floor(s.probability * {int(bins)}), {int(bins) - 1})::INTEGER "
+                join(
+                    f"least(floor(s.probability * {int(bins)}), {int(bins) - 1})::INTEGER "
                     "AS bin, s.decision, count(*) AS n"
                 )
                 + " GROUP BY ALL ORDER BY 1, 2",
@@ -155,6 +148,20 @@ class DecisionPagesMixin(StoreAccess):
         if row is None:
             raise StoreError(f"Batch {batch_id} does not exist in the database.")
         return json.loads(row[0])
+
+
+def _joined(columns: dict[str, str], where: str):
+    """A function of the SELECT list: the claims (by key, extras parsed) joined with one
+    scoring's scores, then ``where``. Built by concatenation: the claims' SQL holds JSON."""
+    claims = _load_sql(columns)
+
+    def sql(select: str) -> str:
+        return (
+            "WITH c AS (" + claims + ") SELECT " + select + " FROM c JOIN scores s "
+            "ON s.batch_id = ? AND s.scored_at = ? AND s.row_number = c.row_number" + where
+        )
+
+    return sql
 
 
 def _where(query: DecisionQuery, columns: dict[str, str]) -> tuple[str, list[Any]]:

@@ -52,8 +52,25 @@ def test_upload_scores_and_counts_match_the_database(model_env, batch_bytes):
     moved = int((stored["decision"] != stored["decision_model"]).sum())
     assert _digits(_metric(at, "Déplacées")) == moved
     table = _decisions(at)
-    assert len(table) == 1500
+    assert len(table) == 200  # one page: the batch never travels whole to the browser
+    assert list(table["ID Réclamation"]) == stored["id"].head(200).tolist()  # file order
     assert table["Explication"].iloc[0].startswith("explain?claim=REC-")
+    assert any("1 à 200 sur 1" in c.value and "500" in c.value for c in at.caption)
+
+
+def test_pages_and_sort_reach_every_claim(model_env, batch_bytes):
+    at = open_page("upload")
+    at.file_uploader[0].set_value(("lot.xlsx", batch_bytes, XLSX)).run()
+    with Store(load_config().paths.database) as store:
+        stored = load_scores(1, store)
+    at.number_input(key="batch.1.page").set_value(8).run()  # the last page: 100 claims
+    assert not at.exception, at.exception
+    assert list(_decisions(at)["ID Réclamation"]) == stored["id"].iloc[1400:].tolist()
+    at.number_input(key="batch.1.page").set_value(1).run()
+    at.selectbox(key="batch.1.sort").set_value("probability").run()
+    at.toggle(key="batch.1.descending").set_value(True).run()
+    top = stored.sort_values(["probability", "row_number"], ascending=[False, True])
+    assert list(_decisions(at)["ID Réclamation"]) == top["id"].head(200).tolist()
 
 
 def test_filters_narrow_the_table(model_env, batch_bytes):

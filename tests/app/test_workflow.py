@@ -57,7 +57,7 @@ def _titles(at) -> list[str]:
 
 
 def _batches_table(at) -> pd.DataFrame:
-    return next(d.value for d in at.dataframe if "Fichier" in d.value.columns)
+    return next(d.value for d in at.dataframe if {"Fichier", "Modèle"} <= set(d.value.columns))
 
 
 def _metric(at, label: str) -> str:
