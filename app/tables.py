@@ -33,7 +33,7 @@ def build_decisions_table(frame: pd.DataFrame, cfg: Config, lang: str) -> pd.Dat
     out = pd.DataFrame(index=frame.index)
     for key, header in _CLAIM_COLUMNS:
         if key in frame.columns and cfg.schema.has(key):
-            out[text[header]] = frame[key]
+            out[text[header].format(currency=cfg.costs.currency)] = frame[key]
     out[text["table.probability"]] = frame["probability"].astype(float)
     labels = {code: icon_label(code, lang) for code in (-1, 0, 1)}
     out[text["table.decision"]] = frame["decision"].map(labels)

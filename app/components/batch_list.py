@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from app import resources
+from app.fmt import batch_name
 from app.i18n import current_lang, t
 from core.formatting import fmt_datetime, fmt_number
 
@@ -39,7 +40,7 @@ def show() -> int | None:
         }
     )
     st.dataframe(table, hide_index=True, width="stretch")
-    names = {b.id: f"n° {b.id} — {b.file_name}" for b in batches}
+    names = {b.id: batch_name(b.id, b.file_name) for b in batches}
     return st.selectbox(
         t("batches.reopen"),
         [b.id for b in batches],

@@ -11,9 +11,10 @@ import streamlit as st
 
 from app import charts, resources
 from app.components import identity
-from app.i18n import current_lang, t
+from app.fmt import fmt, plotly_chart
+from app.i18n import current_lang, t, t_text
 from app.theme import CODES, icon_label, label
-from core.formatting import fmt_datetime, fmt_money, fmt_number, fmt_pct
+from core.formatting import fmt_datetime, fmt_number, fmt_pct
 from core.ingest.reader import SourceFile, read_table
 from core.report.filters import ClaimFilter, filter_claims
 from core.report.results import results_from_file, results_from_store, to_xlsx
@@ -39,7 +40,7 @@ def show(
             lang=lang,
             titles={"title": t("batch.hist_title"), "x": t("batch.hist_x"), "y": t("batch.hist_y")},
         )
-        st.plotly_chart(fig, width="stretch", key=f"batch.{scoring.batch_id}.hist")
+        plotly_chart(fig, width="stretch", key=f"batch.{scoring.batch_id}.hist")
         _download(scoring, raw_file, lang)
     with left:
         _table(scoring, lang)
@@ -81,7 +82,7 @@ def _cards(scoring: StoredScoring, lang: str) -> None:
     automation = (n - int(counts.get(0, 0))) / n if n else 0.0
     cols[4].metric(t("batch.card_automation"), fmt_pct(automation, lang))
     gain = ev.expected_net_gain if ev else None
-    cols[5].metric(t("batch.card_gain"), fmt_money(gain, lang), help=t("batch.card_gain_help"))
+    cols[5].metric(t("batch.card_gain"), fmt(lang).money(gain), help=t("batch.card_gain_help"))
     cols[6].metric(
         t("batch.card_moved"), fmt_number(scoring.n_moved, lang), help=t("batch.card_moved_help")
     )
@@ -114,7 +115,12 @@ def _filters(scoring: StoredScoring, lang: str) -> ClaimFilter:
         lo, hi = float(frame["amount"].min()), float(frame["amount"].max())
         if hi > lo:
             amount_range = c4.slider(
-                t("batch.f_amount"), lo, hi, (lo, hi), key=f"{key}.amount", format="%.0f DH"
+                t("batch.f_amount"),
+                lo,
+                hi,
+                (lo, hi),
+                key=f"{key}.amount",
+                format="%.0f " + fmt(lang).currency.replace("%", "%%"),
             )
     moved = c5.toggle(t("batch.f_moved"), key=f"{key}.moved")
     if amount_range == (frame["amount"].min(), frame["amount"].max()):
@@ -156,7 +162,7 @@ def _column_config(table: pd.DataFrame, lang: str) -> dict:
             t("table.explain"), display_text=t("table.explain_link")
         ),
     }
-    amount = t("table.amount")
+    amount = t_text("table.amount", currency=fmt(lang).currency)
     if amount in table.columns:
         cfg[amount] = st.column_config.NumberColumn(amount, format="localized")
     date = t("table.date")

@@ -6,10 +6,12 @@ import pandas as pd
 import streamlit as st
 
 from app import resources
+from app.fmt import fmt
 from app.i18n import current_lang, t
 from app.safe import md
 from core.config.identity import Actor
-from core.formatting import fmt_date, fmt_money, fmt_number
+from core.decide.rules import localized_reason
+from core.formatting import fmt_date, fmt_number
 from core.store.reviews import REJECT, VALIDATE
 
 PICK_KEY = "review.claim"
@@ -24,7 +26,7 @@ def pick(pending: pd.DataFrame) -> pd.Series | None:
 
     def name(row_number: int) -> str:
         r = rows[row_number]
-        amount = fmt_money(getattr(r, "amount", None), lang) if hasattr(r, "amount") else ""
+        amount = fmt(lang).money(getattr(r, "amount", None)) if hasattr(r, "amount") else ""
         return (
             f"{getattr(r, 'id', row_number)} — {amount} — p = {fmt_number(r.probability, lang, 2)}"
         )
@@ -49,11 +51,10 @@ def show(batch_id: int, claim: pd.Series, actor: Actor) -> None:
             width="stretch",
         )
     with right:
-        st.metric(
-            t("table.probability"), fmt_number(100 * float(claim["probability"]), lang, 1) + " %"
-        )
+        st.metric(t("table.probability"), fmt(lang).pct(float(claim["probability"])))
         if claim.get("rule_reason"):
-            st.info(md(claim["rule_reason"]), icon="📏")
+            reason = localized_reason(claim.get("rule_flags") or "", claim["rule_reason"], lang)
+            st.info(md(reason), icon="📏")
         if "id" in claim.index:
             st.page_link(
                 "views/explain.py",
@@ -91,7 +92,7 @@ def _fmt(value: object, kind: str, lang: str) -> str:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return "—"
     if kind == "amount":
-        return fmt_money(float(value), lang, decimals=2)
+        return fmt(lang).money(float(value), 2)
     if kind == "date":
         return fmt_date(pd.Timestamp(value))
     if kind == "number":

@@ -17,6 +17,7 @@ import streamlit as st
 from app.components import threshold_publish
 from app.components.threshold_logic import SLIDER_STEP
 from app.components.threshold_view import SliderView, build_view
+from app.fmt import plotly_chart
 from app.i18n import current_lang, t
 from core.decide.decisions import CostSurface
 from core.decide.gain_bounds import GainBootstrap
@@ -77,7 +78,7 @@ def show(
 
 
 def _chart(figure: go.Figure) -> None:
-    st.plotly_chart(figure, width="stretch", config={"displaylogo": False})
+    plotly_chart(figure, width="stretch", config={"displaylogo": False})
 
 
 def _render(view: SliderView) -> None:

@@ -6,6 +6,7 @@ import streamlit as st
 
 from app import resources
 from app.components import identity, review_form
+from app.fmt import batch_name
 from app.i18n import current_lang, t
 from app.safe import md
 from core.exceptions import WorkbenchError
@@ -24,7 +25,7 @@ if not scored:
     st.page_link("views/upload.py", label=t("pending.go_upload"), icon="📥")
     st.stop()
 
-names = {b.id: f"n° {b.id} — {b.file_name}" for b in scored}
+names = {b.id: batch_name(b.id, b.file_name) for b in scored}
 batch_id = st.selectbox(t("review.batch"), list(names), format_func=names.get, key="review.batch")
 try:
     queue = review_queue(store, batch_id)
