@@ -23,7 +23,7 @@ from app import resources
 from app.i18n import current_lang, t, t_text
 from core.formatting import Formatter
 
-__all__ = ["batch_name", "fmt", "number_field", "plain_number", "plotly_chart"]
+__all__ = ["batch_name", "fmt", "number_field", "plain_number", "plotly_chart", "slider_format"]
 
 
 def fmt(lang: str | None = None) -> Formatter:
@@ -42,6 +42,13 @@ def plotly_chart(figure: go.Figure, where: object = None, **kwargs: object) -> o
     language's decimal and thousands separators."""
     figure.update_layout(separators=fmt().plotly_separators)
     return (where or st).plotly_chart(figure, **kwargs)
+
+
+def slider_format(lang: str | None = None) -> str:
+    """A slider's value format: Streamlit's printf formats only write a decimal point, so in
+    French the slider shows numbers the browser's way ("localized": "0,28" in a French
+    browser); in English, two decimals ("0.28")."""
+    return "localized" if (lang or current_lang()) == "fr" else "%.2f"
 
 
 def plain_number(value: float | None, decimals: int, lang: str | None = None) -> str:

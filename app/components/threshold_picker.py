@@ -17,7 +17,7 @@ import streamlit as st
 from app.components import threshold_publish
 from app.components.threshold_logic import SLIDER_STEP
 from app.components.threshold_view import SliderView, build_view
-from app.fmt import plotly_chart
+from app.fmt import plotly_chart, slider_format
 from app.i18n import current_lang, t
 from core.decide.decisions import CostSurface
 from core.decide.gain_bounds import GainBootstrap
@@ -67,7 +67,7 @@ def show(
         min_value=0.0,
         max_value=1.0,
         step=SLIDER_STEP,
-        format="%.2f",
+        format=slider_format(lang),
         key=SLIDER_KEY,
         help=t("thresholds.slider_help"),
     )
