@@ -12,6 +12,12 @@ and currency), never with f-string formats: ``f"{x:.1%}"`` is English whatever t
   the auditor typed with :func:`core.formatting.parse_number`: a decimal comma is a decimal
   comma (never a number a hundred times too large), and a value it cannot read is said so,
   with the value kept instead.
+
+One limit: numbers Streamlit draws itself inside a table cell (``NumberColumn`` "localized",
+``ProgressColumn`` "percent") or on a slider ("localized") follow the *browser's* language
+(``navigator.languages``), which the server cannot choose; those columns stay numeric (so they
+sort), and an auditor whose browser is in the interface language sees them the same way.
+Everything the app writes as text goes through this layer.
 """
 
 from __future__ import annotations
@@ -66,13 +72,19 @@ def number_field(
     key: str,
     decimals: int = 2,
     min_value: float | None = None,
+    max_value: float | None = None,
     help: str | None = None,
+    placeholder: str | None = None,
 ) -> float | None:
     """A number typed in the session's language; blank -> None. A text that is not a number
-    (or is below ``min_value``) shows an error naming what was typed and the expected shape,
-    and ``value`` is returned instead: what was typed is never silently reinterpreted."""
+    (or is outside [``min_value``, ``max_value``]) shows an error naming what was typed and
+    the expected shape, and ``value`` is returned instead: what was typed is never silently
+    reinterpreted."""
     lang = current_lang()
-    typed = st.text_input(label, value=plain_number(value, decimals, lang), key=key, help=help)
+    shown = plain_number(value, decimals, lang)
+    typed = st.text_input(label, value=shown, key=key, help=help, placeholder=placeholder)
+    if typed == shown:
+        return value  # untouched: the exact value, not its rounded text
     try:
         number = fmt(lang).parse(typed)
     except ValueError:
@@ -81,5 +93,9 @@ def number_field(
     if number is not None and min_value is not None and number < min_value:
         minimum = fmt(lang).number(min_value, decimals)
         st.error(t("fmt.below_minimum", text=typed, minimum=minimum))
+        return value
+    if number is not None and max_value is not None and number > max_value:
+        maximum = fmt(lang).number(max_value, decimals)
+        st.error(t("fmt.above_maximum", text=typed, maximum=maximum))
         return value
     return number
