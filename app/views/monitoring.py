@@ -34,7 +34,8 @@ else:
 
 
 def _interval(pair: tuple[float, float] | None) -> str:
-    return "—" if pair is None else f"[{fmt_pct(pair[0], lang)} ; {fmt_pct(pair[1], lang)}]"
+    sep = " ; " if lang == "fr" else ", "
+    return "—" if pair is None else f"[{fmt_pct(pair[0], lang)}{sep}{fmt_pct(pair[1], lang)}]"
 
 
 table = pd.DataFrame(
