@@ -200,3 +200,20 @@ def test_every_page_is_in_one_language(lang_root, lang_server, browser, lang):
     assert not problems, f"{len(problems)} foreign strings on the {lang} screens:\n" + "\n".join(
         problems
     )
+
+
+def test_a_decimal_comma_typed_in_the_what_if_stays_a_decimal_comma(lang_root, lang_server, page):
+    """Streamlit's own number input reads "10699,69" as 1069969; the what-if field reads it
+    as 10 699,69 in French."""
+    page.goto(f"{lang_server}/explain?claim={lang_root[1]}&lang=fr")
+    _settle(page)
+    page.get_by_role("tab", name="Simulation").click()
+    field = page.get_by_label(re.compile(r"^Montant demandé \(DH\)"))
+    field.fill("10699,69")
+    field.press("Enter")
+    page.get_by_text(re.compile("→ 10\u202f699,69\u00a0DH")).wait_for()
+    text = _settle(page)
+    assert "1069969" not in text.replace("\u202f", "").replace(" ", "")
+    assert (
+        page.locator('[data-testid="stAlert"]').filter(has_text="n'est pas un nombre").count() == 0
+    )
