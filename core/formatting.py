@@ -167,10 +167,12 @@ class Formatter:
         """A (low, high) threshold pair: '0,28 / 0,94' / '0.28 / 0.94'."""
         return f"{self.prob(low, decimals)} / {self.prob(high, decimals)}"
 
-    def date(self, value: date | datetime | pd.Timestamp | None) -> str:
+    def day(self, value: date | datetime | pd.Timestamp | None) -> str:
+        """dd/mm/yyyy (both languages: the bank's habit)."""
         return fmt_date(value)
 
-    def datetime(self, value: datetime | pd.Timestamp | None) -> str:
+    def moment(self, value: datetime | pd.Timestamp | None) -> str:
+        """dd/mm/yyyy HH:MM."""
         return fmt_datetime(value)
 
     def parse(self, text: str) -> float | None:

@@ -46,6 +46,7 @@ def test_formatter_uses_the_profile_currency_and_the_language():
     assert fr.pct(0.1577, 2) == "15,77\u00a0%"
     assert fr.pair(0.3, 0.92) == "0,30 / 0,92"
     assert fr.signed_money(14) == "+14\u00a0USD"
+    assert fr.day(date(2024, 3, 7)) == en.day(date(2024, 3, 7)) == "07/03/2024"
     assert fr.plotly_separators[0] == "," and en.plotly_separators == ".,"
 
 
