@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 from app.safe import chart_text
 from app.theme import CHART_COLOURS, CODES, label
 from core.decide.costs import Evaluation
-from core.formatting import fmt_number
+from core.formatting import fmt_number, fmt_pct
 
 _LAYOUT = {
     "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
@@ -192,7 +192,7 @@ def net_gain_map(
 
 def decision_shares(evaluation: Evaluation, *, lang: str, titles: dict) -> go.Figure:
     """One horizontal bar split by decision: the automation rate at a glance."""
-    pct = " %" if lang == "fr" else "%"
+    pct = "\u00a0%" if lang == "fr" else "%"
     data = [
         go.Bar(
             x=[100.0 * evaluation.shares[code]],
@@ -200,9 +200,10 @@ def decision_shares(evaluation: Evaluation, *, lang: str, titles: dict) -> go.Fi
             orientation="h",
             name=label(code, lang),
             marker_color=CHART_COLOURS[code],
-            text=[f"{100.0 * evaluation.shares[code]:.1f}{pct}"],
+            text=[fmt_pct(evaluation.shares[code], lang)],
             textposition="inside",
-            hovertemplate=f"{label(code, lang)} : %{{x:.1f}}{pct}<extra></extra>",
+            hovertemplate=f"{label(code, lang)}{' : ' if lang == 'fr' else ': '}"
+            f"%{{x:.1f}}{pct}<extra></extra>",
         )
         for code in CODES
     ]

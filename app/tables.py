@@ -44,7 +44,7 @@ def build_decisions_table(frame: pd.DataFrame, cfg: Config, lang: str) -> pd.Dat
         out[text["table.decision_model"]] = frame["decision_model"].map(labels)
     for key, header in present:
         if key != "id":
-            out[text[header]] = frame[key]
+            out[text[header].format(currency=cfg.costs.currency)] = frame[key]
     if "id" in frame.columns:
         out[text["table.explain"]] = "explain?claim=" + frame["id"].astype(str).map(quote)
     return out

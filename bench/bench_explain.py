@@ -90,7 +90,7 @@ def _one_claim(model: TrainedModel, claim: pd.DataFrame, history: pd.DataFrame) 
     import shap
 
     hist = _client_history(claim, history)
-    ours = _median(lambda: explain.explain_claim(model, claim, hist), 50)
+    ours = _median(lambda: explain.explain_claim(model, claim, hist, currency="DH"), 50)
     started = time.perf_counter()
     explainer = shap.TreeExplainer(model.booster)
     build = time.perf_counter() - started
@@ -156,7 +156,7 @@ def _depth_row(
     claim = test_frame.iloc[[1234]]
     hist = _client_history(claim, history)
     sample = test_frame.sample(n=GLOBAL_N, random_state=0)
-    one = _median(lambda: explain.explain_claim(stopped, claim, hist), 30)
+    one = _median(lambda: explain.explain_claim(stopped, claim, hist, currency="DH"), 30)
     many = _median(lambda: explain.explain_sample(stopped, sample, history), 1)
     x_one, x_many = fixed.transform(claim, hist), fixed.transform(sample, history)
     shap_one = _median(lambda: explain.shap_values(fixed, x_one), 50)

@@ -12,6 +12,7 @@ import streamlit as st
 
 from app import resources
 from app.components.threshold_logic import source_label
+from app.fmt import batch_name
 from app.i18n import current_lang, t, t_text
 from core.formatting import fmt_datetime, fmt_number
 from core.store.scores import ScoringInfo
@@ -54,7 +55,7 @@ def show() -> int | None:
         }
     )
     st.dataframe(table, hide_index=True, width="stretch")
-    names = {b.id: f"n° {b.id} — {b.file_name}" for b in batches}
+    names = {b.id: batch_name(b.id, b.file_name) for b in batches}
     if st.session_state.get(REOPEN_KEY) not in names:
         st.session_state.pop(REOPEN_KEY, None)  # a batch of another profile, or gone
     return st.selectbox(

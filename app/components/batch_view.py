@@ -14,9 +14,10 @@ import streamlit as st
 from app import charts, resources
 from app.components import decisions_table, identity
 from app.components.threshold_logic import source_label
+from app.fmt import fmt, plotly_chart
 from app.i18n import current_lang, t
 from app.theme import CODES, icon_label
-from core.formatting import fmt_datetime, fmt_money, fmt_number, fmt_pct
+from core.formatting import fmt_datetime, fmt_number, fmt_pct
 from core.ingest.reader import SourceFile, read_table
 from core.report.parameters import scoring_parameters
 from core.report.results import results_from_file, results_from_store, to_xlsx
@@ -41,7 +42,7 @@ def show(
             lang=lang,
             titles={"title": t("batch.hist_title"), "x": t("batch.hist_x"), "y": t("batch.hist_y")},
         )
-        st.plotly_chart(fig, width="stretch", key=f"batch.{scoring.batch_id}.hist")
+        plotly_chart(fig, width="stretch", key=f"batch.{scoring.batch_id}.hist")
     with right:
         _download(scoring, raw_file, lang)
     decisions_table.show(scoring.batch_id, scoring.scored_at, scoring.decisions, lang)
@@ -103,7 +104,7 @@ def _cards(scoring: ScoringSummary, lang: str) -> None:
     automation = (n - int(counts.get(0, 0))) / n if n else 0.0
     cols[0].metric(t("batch.card_automation"), fmt_pct(automation, lang))
     gain = ev.expected_net_gain if ev else None
-    cols[1].metric(t("batch.card_gain"), fmt_money(gain, lang), help=t("batch.card_gain_help"))
+    cols[1].metric(t("batch.card_gain"), fmt(lang).money(gain), help=t("batch.card_gain_help"))
     cols[1].caption(t("batch.gain_rules_included"))
     cols[2].metric(
         t("batch.card_moved"), fmt_number(scoring.n_moved, lang), help=t("batch.card_moved_help")

@@ -10,7 +10,8 @@ from __future__ import annotations
 import streamlit as st
 
 from app import resources
-from app.i18n import t, t_text
+from app.fmt import fmt
+from app.i18n import current_lang, t, t_text
 from app.tables import build_decisions_table
 from app.theme import CODES, label
 from core.formatting import fmt_number
@@ -75,7 +76,14 @@ def _controls(key: str, summary: DecisionsSummary, lang: str) -> DecisionQuery:
     amount_range = None
     if summary.amount_span is not None and summary.amount_span[1] > summary.amount_span[0]:
         lo, hi = summary.amount_span
-        amount_range = c4.slider(t("batch.f_amount"), lo, hi, (lo, hi), key=f"{key}.amount")
+        amount_range = c4.slider(
+            t("batch.f_amount"),
+            lo,
+            hi,
+            (lo, hi),
+            key=f"{key}.amount",
+            format="%.0f " + fmt(lang).currency.replace("%", "%%"),
+        )
         if amount_range == (lo, hi):
             amount_range = None  # the full span: do not hide anything
     sort = c5.selectbox(
@@ -120,7 +128,7 @@ def _column_config(table) -> dict:
     model = t_text("table.decision_model")
     if model in table.columns:
         cfg[model] = st.column_config.TextColumn(model, width="medium")
-    amount = t_text("table.amount")
+    amount = t_text("table.amount", currency=fmt(current_lang()).currency)
     if amount in table.columns:
         cfg[amount] = st.column_config.NumberColumn(amount, format="localized")
     date = t_text("table.date")

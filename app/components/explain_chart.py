@@ -11,6 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app import charts_shap
+from app.fmt import plotly_chart
 from app.i18n import t
 from core.explain.results import ClaimExplanation
 from core.formatting import fmt_pct, fmt_signed
@@ -94,7 +95,7 @@ def show(explanation: ClaimExplanation, scale: str, lang: str, *, key: str) -> N
         lang=lang,
         titles=titles,
     )
-    st.plotly_chart(fig, width="stretch", key=key)
+    plotly_chart(fig, width="stretch", key=key)
 
 
 def _short(text: str, limit: int = 48) -> str:

@@ -12,6 +12,7 @@ import streamlit as st
 
 from app import resources
 from app.components import explain_chart
+from app.fmt import fmt
 from app.i18n import current_lang, t
 from app.safe import md
 from app.theme import icon_label
@@ -19,7 +20,7 @@ from core.exceptions import WorkbenchError
 from core.explain import explainer as explain
 from core.explain import lookup as explain_store
 from core.explain.text import claim_values
-from core.formatting import fmt_datetime, fmt_money, fmt_number, fmt_pct
+from core.formatting import fmt_datetime, fmt_number, fmt_pct
 from core.model.trained import TrainedModel
 from core.report.results import reason_texts
 from core.scoring.results import StoredScoring
@@ -64,7 +65,8 @@ def show(
     left, right = st.columns(2, gap="large")
     with left:
         st.markdown(f"**{t('explain.values_title')}**")
-        values = claim_values(row.iloc[0].to_dict(), resources.config().schema, lang)
+        cfg = resources.config()
+        values = claim_values(row.iloc[0].to_dict(), cfg.schema, lang, cfg.costs.currency)
         table = pd.DataFrame(values, columns=[t("explain.col_column"), t("explain.col_value")])
         st.dataframe(table, hide_index=True, width="stretch", height=35 * (len(table) + 1) + 3)
     with right:
@@ -97,7 +99,9 @@ def _explained(
     lang = current_lang()
     scale, grouping = explain_chart.controls()
     try:
-        result = explain.explain_claim(model, row, history, grouping=grouping)
+        result = explain.explain_claim(
+            model, row, history, grouping=grouping, currency=fmt(lang).currency
+        )
     except WorkbenchError as exc:
         st.error(md(exc), icon="⛔")
         return
@@ -129,7 +133,7 @@ def _similar(model: TrainedModel, row: pd.DataFrame, lang: str) -> None:
     if found.level_value:
         where.append(t(f"explain.similar_level_{found.level}", value=found.level_value))
     if found.amount_low is not None:
-        low, high = fmt_money(found.amount_low, lang), fmt_money(found.amount_high, lang)
+        low, high = fmt(lang).money(found.amount_low), fmt(lang).money(found.amount_high)
         where.append(t("explain.similar_amount", low=low, high=high))
     st.metric(t("explain.similar_rate"), fmt_pct(found.rate, lang, 0))
     st.caption(" · ".join([t("explain.similar_count", n=fmt_number(found.n, lang)), *where]))

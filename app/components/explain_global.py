@@ -11,6 +11,7 @@ import numpy as np
 import streamlit as st
 
 from app import charts_shap, resources
+from app.fmt import plotly_chart
 from app.i18n import current_lang, t, t_chart, t_text
 from app.safe import chart_text, md
 from core.exceptions import WorkbenchError
@@ -127,7 +128,7 @@ def _charts(summary: GlobalExplanation, lang: str) -> None:
             lang=lang,
             titles={"title": t("explain.bars_title"), "x": t("explain.bars_x")},
         )
-        st.plotly_chart(fig, width="stretch", key="explain.global.bars")
+        plotly_chart(fig, width="stretch", key="explain.global.bars")
     with right:
         fig = charts_shap.shap_beeswarm(
             summary.contributions[:, order],
@@ -144,7 +145,7 @@ def _charts(summary: GlobalExplanation, lang: str) -> None:
                 "points": t("explain.swarm_points"),
             },
         )
-        st.plotly_chart(fig, width="stretch", key="explain.global.swarm")
+        plotly_chart(fig, width="stretch", key="explain.global.swarm")
     _dependence(summary, order, labels, lang)
 
 
@@ -167,6 +168,6 @@ def _dependence(summary: GlobalExplanation, order: list[int], labels: list[str],
             "y": t("explain.swarm_x"),
         },
     )
-    st.plotly_chart(fig, width="stretch", key="explain.global.dependence")
+    plotly_chart(fig, width="stretch", key="explain.global.dependence")
     if not np.issubdtype(np.asarray(x).dtype, np.number):
         st.caption(t("explain.dependence_categories"))

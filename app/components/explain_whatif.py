@@ -16,21 +16,21 @@ import streamlit as st
 
 from app import resources
 from app.components import explain_chart
+from app.fmt import fmt, number_field
 from app.i18n import current_lang, t
 from app.safe import md
 from app.theme import icon_label
 from core.exceptions import WorkbenchError
 from core.explain import explainer as explain
 from core.explain.whatif import cap_counts, decide_claim, edit_claim, level_choices
-from core.formatting import fmt_money, fmt_number, fmt_pct, fmt_signed
 from core.model.trained import TrainedModel
 
 PREFIX = "explain.whatif."
-_NUMBERS = {  # role -> (step, decimals)
-    "amount": (100.0, 2),
-    "delay": (1.0, 0),
-    "tenure": (0.5, 1),
-    "pnb": (1000.0, 2),
+_NUMBERS = {  # role -> decimals shown in its field
+    "amount": 2,
+    "delay": 0,
+    "tenure": 1,
+    "pnb": 2,
 }
 _CATEGORIES = ("family", "category", "subcategory", "segment", "market")
 
@@ -48,6 +48,7 @@ def show(
     the client's automatic validations stored for other batches)."""
     lang = current_lang()
     cfg = resources.config()
+    f = fmt(lang)
     pair = resources.store().active_thresholds(version, cfg.thresholds)
     thresholds = (pair.low, pair.high)
     prior_validations = _cap_counts(row, batch_id)
@@ -61,8 +62,9 @@ def show(
     edited = edit_claim(row, edits)
     scale, grouping = explain_chart.current()
     try:
-        before = explain.explain_claim(model, row, history, grouping=grouping)
-        after = explain.explain_claim(model, edited, history, grouping=grouping)
+        currency = cfg.costs.currency
+        before = explain.explain_claim(model, row, history, grouping=grouping, currency=currency)
+        after = explain.explain_claim(model, edited, history, grouping=grouping, currency=currency)
         low, high = thresholds
         prior = prior_validations
         decision = decide_claim(edited, after.probability, low, high, cfg, prior)
@@ -74,13 +76,11 @@ def show(
         delta = 100 * (after.probability - before.probability)
         cols[0].metric(
             t("explain.whatif_probability"),
-            fmt_pct(after.probability, lang),
-            t("explain.whatif_points", delta=fmt_signed(delta, lang, 1))
-            if abs(delta) >= 0.05
-            else None,
+            f.pct(after.probability),
+            t("explain.whatif_points", delta=f.signed(delta, 1)) if abs(delta) >= 0.05 else None,
         )
         cols[1].metric(t("explain.whatif_decision"), icon_label(decision.code, lang))
-        pair = {"low": fmt_number(low, lang, 2), "high": fmt_number(high, lang, 2)}
+        pair = {"low": f.prob(low), "high": f.prob(high)}
         model_decision = icon_label(decision.model_code, lang)
         st.caption(t("explain.whatif_thresholds", decision=model_decision, **pair))
         reason = decision.reason_en if lang == "en" else decision.reason_fr
@@ -131,15 +131,15 @@ def _fields(model: TrainedModel, original: dict[str, Any], prefix: str) -> dict[
 
 
 def _number(key: str, role: str, original: Any, prefix: str) -> float | None:
-    step, decimals = _NUMBERS[role]
+    """A number typed with the language's decimal mark ("10699,69" in French)."""
+    decimals = _NUMBERS[role]
     start = None if _blank(original) else float(original)
-    return st.number_input(
-        t(f"explain.field_{role}"),
-        value=start,
-        min_value=0.0 if role != "pnb" else None,
-        step=step,
-        format=f"%.{decimals}f",
+    return number_field(
+        t(f"explain.field_{role}", currency=fmt().currency),
+        start,
         key=f"{prefix}{key}",
+        decimals=decimals,
+        min_value=0.0 if role != "pnb" else None,
     )
 
 
@@ -166,9 +166,12 @@ def _changes(edits: dict[str, Any], original: dict[str, Any], model: TrainedMode
     lines = []
     for key, value in edits.items():
         role = roles.get(key, key)
-        label = t(f"explain.field_{role}") if role in (*_NUMBERS, *_CATEGORIES) else md(key)
+        known = (*_NUMBERS, *_CATEGORIES)
+        label = (
+            t(f"explain.field_{role}", currency=fmt(lang).currency) if role in known else md(key)
+        )
         before, after = md(_show(original.get(key), role, lang)), md(_show(value, role, lang))
-        lines.append(f"{label} : {before} → {after}")
+        lines.append(f"{label}{' : ' if lang == 'fr' else ': '}{before} → {after}")
     st.caption(" · ".join(lines))
 
 
@@ -176,9 +179,9 @@ def _show(value: Any, role: str, lang: str) -> str:
     if _blank(value):
         return "—"
     if role in ("amount", "pnb"):
-        return fmt_money(float(value), lang)
+        return fmt(lang).money(float(value), 2)
     if role in _NUMBERS:
-        return fmt_number(float(value), lang, _NUMBERS[role][1])
+        return fmt(lang).number(float(value), _NUMBERS[role])
     return str(value)
 
 

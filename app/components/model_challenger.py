@@ -16,10 +16,11 @@ import streamlit as st
 
 from app import resources
 from app.components import identity
+from app.fmt import fmt
 from app.i18n import current_lang, t, t_text
 from app.safe import md
 from core.exceptions import FileRejectedError, WorkbenchError
-from core.formatting import fmt_money, fmt_number
+from core.formatting import fmt_number
 from core.monitor.challenger import ChallengerResult, ModelScore
 
 RESULT_KEY = "model_page.challenger.result"
@@ -154,10 +155,9 @@ def _row(name: str, score: ModelScore, lang: str) -> dict[str, str]:
         t_text("challenger.col_version"): score.version,
         "AUC": fmt_number(score.auc, lang, 4),
         "Log-loss": fmt_number(score.log_loss, lang, 4),
-        t_text("challenger.col_pair"): f"{fmt_number(score.low, lang, 2)} – "
-        f"{fmt_number(score.high, lang, 2)}",
-        t_text("challenger.col_gain"): fmt_money(score.net_gain, lang),
-        t_text("challenger.col_interval"): f"[{fmt_money(lo, lang)} ; {fmt_money(hi, lang)}]",
+        t_text("challenger.col_pair"): fmt(lang).pair(score.low, score.high),
+        t_text("challenger.col_gain"): fmt(lang).money(score.net_gain),
+        t_text("challenger.col_interval"): f"[{fmt(lang).money(lo)} ; {fmt(lang).money(hi)}]",
     }
 
 

@@ -8,9 +8,13 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from app import charts
-from app.i18n import current_lang, t, t_chart
-from core.formatting import fmt_money, fmt_number, fmt_pct
+from app import charts, resources
+from app.fmt import fmt, plotly_chart
+from app.i18n import current_lang, t, t_chart, t_text
+from core.config.schema import ROLES, SchemaConfig
+from core.explain.text import column_label
+from core.formatting import fmt_number, fmt_pct
+from core.model.feature_text import localized_description
 
 
 def show(version: str, metadata: dict[str, Any]) -> None:
@@ -53,7 +57,7 @@ def _summary(meta: dict[str, Any]) -> None:
         (t("model_page.col_ece"), _num(metrics.get("ece"), lang), t("model_page.help_ece")),
         (
             t("model_page.col_net_gain"),
-            fmt_money(metrics.get("net_gain"), lang),
+            fmt(lang).money(metrics.get("net_gain")),
             t("model_page.help_net_gain"),
         ),
         (
@@ -110,9 +114,9 @@ def _comparison(rows: list[dict[str, Any]]) -> None:
             t("model_page.col_auc"): [_num(r.get("test_auc"), lang) for r in ordered],
             t("model_page.col_log_loss"): [_num(r.get("test_log_loss"), lang) for r in ordered],
             t("model_page.col_brier"): [_num(r.get("test_brier"), lang) for r in ordered],
-            t("model_page.col_cost"): [fmt_money(r.get("test_cost"), lang) for r in ordered],
+            t("model_page.col_cost"): [fmt(lang).money(r.get("test_cost")) for r in ordered],
             t("model_page.col_net_gain"): [
-                fmt_money(r.get("test_net_gain"), lang) for r in ordered
+                fmt(lang).money(r.get("test_net_gain")) for r in ordered
             ],
             t("model_page.col_automation"): [
                 fmt_pct(r.get("test_automation_rate"), lang) for r in ordered
@@ -146,8 +150,9 @@ def _calibration(meta: dict[str, Any]) -> None:
         "hover": t("model_page.reliability_hover"),
     }
     left, right = st.columns([3, 2])
-    left.plotly_chart(
+    plotly_chart(
         charts.reliability_diagram(points, ece=ece, lang=lang, titles=titles),
+        where=left,
         width="stretch",
         config={"displaylogo": False},
     )
@@ -180,17 +185,33 @@ def _features(rows: list[dict[str, Any]]) -> None:
         return
     st.caption(t("model_page.features_caption", n=len(rows)))
     st.dataframe(
-        pd.DataFrame(
-            {
-                t("model_page.col_feature"): [r.get("name", "") for r in rows],
-                t("model_page.col_description"): [r.get("description", "") for r in rows],
-                t("model_page.col_sources"): [r.get("sources", "") for r in rows],
-            }
-        ),
+        feature_table(rows, resources.config().schema, current_lang()),
         hide_index=True,
         width="stretch",
         height=min(560, 38 + 35 * len(rows)),
         column_config={t("model_page.col_description"): st.column_config.TextColumn(width="large")},
+    )
+
+
+def feature_table(rows: list[dict[str, Any]], schema: SchemaConfig, lang: str) -> pd.DataFrame:
+    """The stored feature table in ``lang``: descriptions re-written from their template,
+    source columns by their interface label ("Montant demandé" / "Requested amount")."""
+    roles = {**{role: role for role in ROLES}, **{c.key: c.role for c in schema.columns}}
+
+    def label(key: str) -> str:
+        return column_label(key.strip(), roles, lang)
+
+    def sources(text: object) -> str:
+        return ", ".join(label(k) for k in str(text or "").split(",") if k.strip())
+
+    return pd.DataFrame(
+        {
+            t_text("model_page.col_feature"): [r.get("name", "") for r in rows],
+            t_text("model_page.col_description"): [
+                localized_description(r.get("description", ""), lang, label) for r in rows
+            ],
+            t_text("model_page.col_sources"): [sources(r.get("sources")) for r in rows],
+        }
     )
 
 

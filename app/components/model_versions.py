@@ -13,10 +13,11 @@ import streamlit as st
 
 from app import resources
 from app.components import identity
+from app.fmt import fmt
 from app.i18n import current_lang, t
 from app.safe import md
 from core.exceptions import WorkbenchError
-from core.formatting import fmt_datetime, fmt_money, fmt_number, fmt_pct
+from core.formatting import fmt_datetime, fmt_number, fmt_pct
 from core.model.registry import ModelVersion
 
 SELECT_KEY = "model_page.version"
@@ -66,7 +67,7 @@ def _table(versions: list[ModelVersion]) -> pd.DataFrame:
             t("model_page.col_log_loss"): [metric(v, "log_loss") for v in versions],
             t("model_page.col_ece"): [metric(v, "ece") for v in versions],
             t("model_page.col_net_gain"): [
-                fmt_money(v.metrics.get("net_gain"), lang) for v in versions
+                fmt(lang).money(v.metrics.get("net_gain")) for v in versions
             ],
             t("model_page.col_automation"): [
                 fmt_pct(v.metrics.get("automation_rate"), lang) for v in versions

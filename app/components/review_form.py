@@ -18,9 +18,11 @@ import pandas as pd
 import streamlit as st
 
 from app import resources, theme
+from app.fmt import fmt
 from app.i18n import current_lang, t, t_text
 from app.safe import md
 from core.config.identity import Actor
+from core.decide.rules import localized_reason
 from core.exceptions import WorkbenchError
 from core.formatting import fmt_date, fmt_money, fmt_number
 from core.scoring.review_queue import VALUE_COLUMN, ReviewQueue
@@ -102,9 +104,7 @@ def show(queue: ReviewQueue, claim: pd.Series, actor: Actor) -> None:
     with left:
         facts(claim, lang)
     with right:
-        st.metric(
-            t("table.probability"), fmt_number(100 * float(claim["probability"]), lang, 1) + " %"
-        )
+        st.metric(t("table.probability"), fmt(lang).pct(float(claim["probability"])))
         st.metric(
             t("review.audit_value"),
             fmt_money(float(claim[VALUE_COLUMN]), lang, queue.costs.currency),
@@ -113,7 +113,8 @@ def show(queue: ReviewQueue, claim: pd.Series, actor: Actor) -> None:
         if queue.kind == "qc":
             st.metric(t("review.automatic"), theme.icon_label(int(claim["decision"]), lang))
         if claim.get("rule_reason"):
-            st.info(md(claim["rule_reason"]), icon="📏")
+            reason = localized_reason(claim.get("rule_flags") or "", claim["rule_reason"], lang)
+            st.info(md(reason), icon="📏")
         if "id" in claim.index and pd.notna(claim["id"]):
             st.page_link(
                 "views/explain.py",
@@ -244,7 +245,7 @@ def _fmt(value: object, kind: str, lang: str) -> str:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return "—"
     if kind == "amount":
-        return fmt_money(float(value), lang, decimals=2)
+        return fmt(lang).money(float(value), 2)
     if kind == "date":
         return fmt_date(pd.Timestamp(value))
     if kind == "number":

@@ -11,6 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app import resources
+from app.fmt import fmt
 from app.i18n import t
 from app.safe import md
 from core.config.identity import Actor
@@ -50,7 +51,7 @@ def ensure_scored(batch_id: int, actor: Actor) -> bool:
         resources.job_runner().wake()  # the drift job was queued with the scores
         st.write(t("score.drift_started"))
         status.update(
-            label=t("score.done", seconds=f"{result.total_seconds:.1f}".replace(".", ",")),
+            label=t("score.done", seconds=fmt().number(result.total_seconds, 1)),
             state="complete",
         )
     done.add(batch_id)
@@ -75,4 +76,4 @@ def own_profile(batch_id: int) -> bool:
 
 
 def _stage_line(seconds: dict[str, float]) -> str:
-    return " · ".join(f"{name} {value:.2f} s" for name, value in seconds.items())
+    return " · ".join(f"{name} {fmt().number(value, 2)} s" for name, value in seconds.items())

@@ -1,7 +1,8 @@
 """The cost parameters, editable with immediate effect; they start from the costs published
 with the active pair (else the configuration's), so costs published once are not lost.
 
-Owns one session key per parameter (``thresholds.cost.<field>``) and returns the
+Owns one session key per parameter (``thresholds.cost.<field>``, the value; the text typed
+in the interface language is ``thresholds.cost.<field>.text``) and returns the
 :class:`CostModel` they describe. A change reruns the page; the cost surface of each
 (claims, costs) pair is cached, so going back to earlier values is instant.
 """
@@ -15,20 +16,22 @@ from typing import Any
 import streamlit as st
 
 from app.components.threshold_logic import COST_FIELDS
+from app.fmt import number_field
 from app.i18n import t
 from core.config.settings import CostConfig
 from core.decide.costs import CostModel
 
 PREFIX = "thresholds.cost."
 
-# field -> (step, printf format, max)
-_INPUTS: dict[str, tuple[float, str, float | None]] = {
-    "audit_cost": (10.0, "%.0f", None),
-    "wrongful_validation_factor": (0.1, "%.2f", None),
-    "wrongful_validation_fixed": (50.0, "%.0f", None),
-    "wrongful_rejection_fixed": (50.0, "%.0f", None),
-    "wrongful_rejection_factor": (0.1, "%.2f", None),
-    "auditor_error_rate": (0.01, "%.2f", 0.49),
+TEXT = ".text"  # the typed text's key, next to the value's
+# field -> (decimals shown, max)
+_INPUTS: dict[str, tuple[int, float | None]] = {
+    "audit_cost": (0, None),
+    "wrongful_validation_factor": (2, None),
+    "wrongful_validation_fixed": (0, None),
+    "wrongful_rejection_fixed": (0, None),
+    "wrongful_rejection_factor": (2, None),
+    "auditor_error_rate": (2, 0.49),
 }
 
 
@@ -68,21 +71,23 @@ def show(defaults: CostConfig, published: Mapping[str, Any] | None = None) -> Co
     for name in COST_FIELDS:
         st.session_state.setdefault(PREFIX + name, float(base[name]))
     labels = _labels(defaults.currency)
-    changed = any(st.session_state[PREFIX + n] != float(base[n]) for n in COST_FIELDS)
     with st.expander(t("thresholds.costs_title"), icon="💰"):
         columns = st.columns(3)
         for i, name in enumerate(COST_FIELDS):
-            step, fmt, top = _INPUTS[name]
+            decimals, top = _INPUTS[name]
             label, help_text = labels[name]
-            columns[i % 3].number_input(
-                label,
-                min_value=0.0,
-                max_value=top,
-                step=step,
-                format=fmt,
-                key=PREFIX + name,
-                help=help_text,
-            )
+            with columns[i % 3]:  # typed in the interface language ("0,5" is a half)
+                typed = number_field(
+                    label,
+                    st.session_state[PREFIX + name],
+                    key=PREFIX + name + TEXT,
+                    decimals=decimals,
+                    min_value=0.0,
+                    max_value=top,
+                    help=help_text,
+                )
+            st.session_state[PREFIX + name] = float(base[name] if typed is None else typed)
+        changed = any(st.session_state[PREFIX + n] != float(base[n]) for n in COST_FIELDS)
         st.button(
             t("thresholds.costs_reset"),
             key="thresholds.costs_reset",
@@ -116,3 +121,4 @@ def _base(defaults: CostConfig, published: Mapping[str, Any] | None) -> dict[str
 def _reset(base: dict) -> None:
     for name in COST_FIELDS:
         st.session_state[PREFIX + name] = float(base[name])
+        st.session_state.pop(PREFIX + name + TEXT, None)

@@ -17,6 +17,7 @@ import streamlit as st
 from app.components import threshold_publish
 from app.components.threshold_logic import SLIDER_STEP
 from app.components.threshold_view import SliderView, build_view
+from app.fmt import plotly_chart, slider_format
 from app.i18n import current_lang, t
 from core.decide.costs import Evaluation
 from core.decide.decisions import CostSurface
@@ -78,7 +79,7 @@ def show(
         min_value=0.0,
         max_value=1.0,
         step=SLIDER_STEP,
-        format="%.2f",
+        format=slider_format(lang),
         key=SLIDER_KEY,
         help=t("thresholds.slider_help"),
     )
@@ -90,7 +91,7 @@ def show(
 
 
 def _chart(figure: go.Figure) -> None:
-    st.plotly_chart(figure, width="stretch", config={"displaylogo": False})
+    plotly_chart(figure, width="stretch", config={"displaylogo": False})
 
 
 def _render(view: SliderView) -> None:

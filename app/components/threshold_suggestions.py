@@ -23,6 +23,7 @@ from app.components.threshold_logic import (
     slider_pair,
     source_label,
 )
+from app.fmt import number_field
 from app.i18n import current_lang, t, t_text
 from core.decide.costs import CostModel, Evaluation
 from core.decide.gain_bounds import GainBootstrap
@@ -65,16 +66,8 @@ def _inputs(arrays: ClaimsArrays) -> tuple[CapacityLimit, GuaranteeTarget | None
         help=t("thresholds.capacity_claims_help"),
         placeholder=t("thresholds.no_limit"),
     )
-    max_share = cols[1].number_input(
-        t("thresholds.capacity_share"),
-        min_value=0.0,
-        max_value=100.0,
-        step=5.0,
-        format="%.1f",
-        key=CAP_SHARE_KEY,
-        help=t("thresholds.capacity_share_help"),
-        placeholder=t("thresholds.no_limit"),
-    )
+    with cols[1]:
+        max_share = _percent(CAP_SHARE_KEY, "capacity_share", 0.0, 100.0, optional=True)
     capacity = CapacityLimit(
         None if max_claims is None else int(max_claims),
         None if max_share is None else float(max_share) / 100.0,
@@ -82,25 +75,32 @@ def _inputs(arrays: ClaimsArrays) -> tuple[CapacityLimit, GuaranteeTarget | None
     if not arrays.has_labels:
         cols[2].caption(t("thresholds.guarantee_needs_labels"))
         return capacity, None
-    epsilon = cols[2].number_input(
-        t("thresholds.guarantee_epsilon"),
-        min_value=0.1,
-        max_value=50.0,
-        step=0.5,
-        format="%.1f",
-        key=EPSILON_KEY,
-        help=t("thresholds.guarantee_epsilon_help"),
-    )
-    confidence = cols[3].number_input(
-        t("thresholds.guarantee_confidence"),
-        min_value=50.0,
-        max_value=99.9,
-        step=1.0,
-        format="%.1f",
-        key=CONFIDENCE_KEY,
-        help=t("thresholds.guarantee_confidence_help"),
-    )
+    with cols[2]:
+        epsilon = _percent(EPSILON_KEY, "guarantee_epsilon", 0.1, 50.0)
+    with cols[3]:
+        confidence = _percent(CONFIDENCE_KEY, "guarantee_confidence", 50.0, 99.9)
     return capacity, GuaranteeTarget(float(epsilon) / 100.0, float(confidence) / 100.0)
+
+
+def _percent(
+    key: str, name: str, low: float, high: float, *, optional: bool = False
+) -> float | None:
+    """A percentage typed in the interface language ("2,5" is two and a half per cent); the
+    value stays in ``key``, the text in ``key + ".text"``. Blank: no limit when ``optional``,
+    else the value is kept."""
+    typed = number_field(
+        t(f"thresholds.{name}"),
+        st.session_state[key],
+        key=key + ".text",
+        decimals=1,
+        min_value=low,
+        max_value=high,
+        help=t(f"thresholds.{name}_help"),
+        placeholder=t("thresholds.no_limit") if optional else None,
+    )
+    if typed is not None or optional:
+        st.session_state[key] = typed
+    return st.session_state[key]
 
 
 def _table(

@@ -6,6 +6,7 @@ import streamlit as st
 
 from app import resources
 from app.components import drift_views, identity
+from app.fmt import batch_name, plotly_chart
 from app.i18n import t
 from app.safe import md
 from core.drift.service import MODEL, PREVIOUS, drift_report, with_snapshot
@@ -49,7 +50,7 @@ if len(history):
         format_func=lambda k: labels.get(k, k),
         key="drift.history",
     )
-    st.plotly_chart(
+    plotly_chart(
         drift_views.history_chart(history, chosen, labels),
         width="stretch",
         key="drift.history_chart",
@@ -57,7 +58,7 @@ if len(history):
 
 st.divider()
 st.subheader(t("drift.detail_title"))
-names = {b.id: f"n° {b.id} — {b.file_name}" for b in scored}
+names = {b.id: batch_name(b.id, b.file_name) for b in scored}
 c1, c2 = st.columns([3, 2])
 batch_id = c1.selectbox(t("drift.batch"), list(names), format_func=names.get, key="drift.batch")
 against = c2.radio(

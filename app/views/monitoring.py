@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from app import charts, resources
+from app.fmt import batch_name, plotly_chart
 from app.i18n import current_lang, t, t_chart, t_text
 from core.formatting import fmt_money, fmt_number, fmt_pct
 
@@ -26,14 +27,15 @@ lang, currency = current_lang(), resources.config().costs.currency
 alerts = [r for r in rows if r.alert]
 if alerts:
     st.error(
-        t("monitoring.alerts", batches=", ".join(f"n° {r.batch_id}" for r in alerts)), icon="🚨"
+        t("monitoring.alerts", batches=", ".join(batch_name(r.batch_id) for r in alerts)), icon="🚨"
     )
 else:
     st.success(t("monitoring.no_alert"), icon="✅")
 
 
 def _interval(pair: tuple[float, float] | None) -> str:
-    return "—" if pair is None else f"[{fmt_pct(pair[0], lang)} ; {fmt_pct(pair[1], lang)}]"
+    sep = " ; " if lang == "fr" else ", "
+    return "—" if pair is None else f"[{fmt_pct(pair[0], lang)}{sep}{fmt_pct(pair[1], lang)}]"
 
 
 table = pd.DataFrame(
@@ -100,5 +102,5 @@ figure.update_layout(
     "title": t_chart("monitoring.col_batch")}, yaxis={"tickformat": ".0%"},
     legend={"orientation": "h", "y": -0.25},
 )  # fmt: skip
-st.plotly_chart(charts.clear_toolbar(figure), width="stretch", config={"displaylogo": False})
+plotly_chart(charts.clear_toolbar(figure), width="stretch", config={"displaylogo": False})
 st.caption(t("monitoring.how"))

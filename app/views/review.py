@@ -13,6 +13,7 @@ from app.components import (
     review_history,
     review_queue_picker,
 )
+from app.fmt import batch_name
 from app.i18n import current_lang, t
 from app.safe import md
 from core.exceptions import WorkbenchError
@@ -31,7 +32,7 @@ if not scored:
     st.page_link("views/upload.py", label=t("pending.go_upload"), icon="📥")
     st.stop()
 
-names = {b.id: f"n° {b.id} — {b.file_name}" for b in scored}
+names = {b.id: batch_name(b.id, b.file_name) for b in scored}
 batch_id = st.selectbox(t("review.batch"), list(names), format_func=names.get, key="review.batch")
 try:
     scoring = resources.scoring(batch_id, str(latest[batch_id].scored_at))  # cached

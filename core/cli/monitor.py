@@ -8,6 +8,7 @@ from pathlib import Path
 
 from core.cli.common import _print_report, _t, cli_actor, open_cli_store
 from core.config.loading import load_config
+from core.formatting import Formatter
 
 
 def add_monitor_commands(sub: argparse._SubParsersAction) -> None:
@@ -34,24 +35,26 @@ def _cmd_monitor(args: argparse.Namespace) -> int:
     if not rows:
         print(_t(lang, "Aucun lot scoré.", "No scored batch."))
         return 0
+    f = Formatter(lang, cfg.costs.currency)
     for perf in rows:
         est, real = perf.estimated, perf.realised
         lo, hi = est.error_band
+        sep = " ; " if lang == "fr" else ", "
         line = (
-            f"#{perf.batch_id:<5} auto {est.automation_rate:6.1%}  "
-            f"{_t(lang, 'erreur estimée', 'estimated error')} {est.error_rate:6.2%} "
-            f"[{lo:.2%} ; {hi:.2%}]  "
+            f"#{perf.batch_id:<5} auto {f.pct(est.automation_rate):>7}  "
+            f"{_t(lang, 'erreur estimée', 'estimated error')} {f.pct(est.error_rate, 2):>7} "
+            f"[{f.pct(lo, 2)}{sep}{f.pct(hi, 2)}]  "
         )
         if real.error_rate is None:
             line += _t(lang, "réalisée : pas encore d'étiquettes", "realised: no labels yet")
         else:
             rlo, rhi = real.error_interval
             line += (
-                f"{_t(lang, 'réalisée', 'realised')} {real.error_rate:6.2%} "
-                f"[{rlo:.2%} ; {rhi:.2%}] ({real.sampled} {real.basis})"
+                f"{_t(lang, 'réalisée', 'realised')} {f.pct(real.error_rate, 2):>7} "
+                f"[{f.pct(rlo, 2)}{sep}{f.pct(rhi, 2)}] ({real.sampled} {real.basis})"
             )
         if real.cost is not None:
-            line += f"  {_t(lang, 'coût', 'cost')} {real.cost:,.0f} vs {est.cost:,.0f}"
+            line += f"  {_t(lang, 'coût', 'cost')} {f.money(real.cost)} vs {f.money(est.cost)}"
         if perf.alert:
             line += "  ALERTE" if lang == "fr" else "  ALERT"
         print(line)

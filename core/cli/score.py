@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from core.cli.common import _print_rejected, _print_report, _t, cli_actor, open_cli_store
 from core.config.loading import load_config
 from core.config.settings import Config
+from core.formatting import fmt_number, fmt_pct
 
 if TYPE_CHECKING:  # pragma: no cover
     from core.config.identity import Actor
@@ -197,23 +198,24 @@ def _print_scoring(
     n = len(result.frame)
     labels = DECISION_LABELS[lang]
     counts = result.counts
+    th = result.thresholds
+    low, high, rows = fmt_number(th.low, lang, 3), fmt_number(th.high, lang, 3), fmt_number(n, lang)
     print(
         _t(
             lang,
-            f"Lot n° {result.batch_id} : {n} réclamations scorées avec le modèle "
-            f"{result.model_version} (seuils {result.thresholds.low:.3f} / "
-            f"{result.thresholds.high:.3f}, source {result.thresholds.source}).",
-            f"Batch #{result.batch_id}: {n} claims scored with model {result.model_version} "
-            f"(thresholds {result.thresholds.low:.3f} / {result.thresholds.high:.3f}, "
-            f"source {result.thresholds.source}).",
+            f"Lot n° {result.batch_id} : {rows} réclamations scorées avec le modèle "
+            f"{result.model_version} (seuils {low} / {high}, source {th.source}).",
+            f"Batch no. {result.batch_id}: {rows} claims scored with model {result.model_version} "
+            f"(thresholds {low} / {high}, source {th.source}).",
         )
     )
     for code in (1, 0, -1):
         share = counts[code] / n if n else 0.0
-        print(f"  {labels[code]:<16} {counts[code]:>8}  {share:6.1%}")
-    print(
-        _t(lang, "  Taux d'automatisation", "  Automation rate") + f": {result.automation_rate:.1%}"
-    )
+        print(
+            f"  {labels[code]:<16} {fmt_number(counts[code], lang):>8}  {fmt_pct(share, lang):>7}"
+        )
+    automation = fmt_pct(result.automation_rate, lang)
+    print(_t(lang, "  Taux d'automatisation : ", "  Automation rate: ") + automation)
     _print_amount_fallback(result, lang)
     if result.rules is not None:
         for rule, moved in result.rules.moved.items():
@@ -223,8 +225,11 @@ def _print_scoring(
                 else result.rules.inactive_reason(rule, lang)
             )
             print(f"  {_t(lang, 'Règle', 'Rule')} {rule}: {state}")
-    stages = ", ".join(f"{k} {v:.2f}" for k, v in seconds.items())
-    print(_t(lang, "Durées (s)", "Timings (s)") + f": {stages}; total {sum(seconds.values()):.2f}")
+    stages = ", ".join(f"{k} {fmt_number(v, lang, 2)}" for k, v in seconds.items())
+    total = fmt_number(sum(seconds.values()), lang, 2)
+    print(
+        _t(lang, f"Durées (s) : {stages} ; total {total}", f"Timings (s): {stages}; total {total}")
+    )
     print(_t(lang, f"Résultats écrits dans {output}", f"Results written to {output}"))
 
 

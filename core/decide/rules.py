@@ -19,6 +19,7 @@ the rule that moved it and a reason in French and English.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,6 +34,7 @@ __all__ = [
     "RULES",
     "RuleOutcome",
     "apply_rules",
+    "localized_reasons",
     "rule_message",
 ]
 
@@ -75,6 +77,57 @@ def rule_message(
         return ""
     template = _MESSAGES[code]["en" if locale == "en" else "fr"]
     return template.format(limit=limit, count=count, year=year)
+
+
+def _template_pattern(template: str) -> re.Pattern[str]:
+    """A regex reading the fields back from a sentence ``template`` wrote."""
+    pattern = re.escape(template)
+    for name in ("limit", "count", "year"):
+        pattern = pattern.replace(re.escape("{" + name + "}"), f"(?P<{name}>.+?)", 1)
+    return re.compile(pattern)
+
+
+_READERS = {
+    (code, locale): _template_pattern(texts[locale])
+    for code, texts in _MESSAGES.items()
+    for locale in texts
+}
+
+
+def localized_reason(code: str, stored: str, locale: str = "fr") -> str:
+    """The reason of a claim moved by rule ``code`` in ``locale``, from the sentence stored
+    with its scores (written in French or English): the quota's limit, count and year are
+    read back with the template that wrote them. A sentence no template wrote is shown
+    as it is (nothing is lost), preceded by the rule's name in ``locale``."""
+    lang = "en" if locale == "en" else "fr"
+    stored = "" if stored is None else str(stored)
+    if code not in _MESSAGES:
+        return stored
+    for source in ("fr", "en"):
+        found = _READERS[(code, source)].fullmatch(stored)
+        if found is not None:
+            return rule_message(code, lang, **found.groupdict())
+    if not stored:
+        return rule_message(code, lang)
+    return (
+        f"{RULE_NAMES[code][lang]} : {stored}"
+        if lang == "fr"
+        else f"{RULE_NAMES[code][lang]}: {stored}"
+    )
+
+
+def localized_reasons(codes: pd.Series, stored: pd.Series, locale: str = "fr") -> np.ndarray:
+    """:func:`localized_reason` of every claim (once per distinct (code, sentence))."""
+    pairs = pd.DataFrame(
+        {
+            "code": codes.fillna("").astype(str).to_numpy(),
+            "stored": stored.fillna("").astype(str).to_numpy(),
+        }
+    )
+    distinct = pairs.drop_duplicates()
+    texts = [localized_reason(c, r, locale) for c, r in distinct.itertuples(index=False)]
+    lookup = pd.Series(texts, index=pd.MultiIndex.from_frame(distinct), dtype=object)
+    return lookup.reindex(pd.MultiIndex.from_frame(pairs)).to_numpy(dtype=object)
 
 
 @dataclass(frozen=True, eq=False)

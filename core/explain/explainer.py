@@ -202,8 +202,10 @@ def explain_claim(
     history: pd.DataFrame | None = None,
     *,
     grouping: str = "split",
+    currency: str,
 ) -> ClaimExplanation:
-    """Explain the score of the one claim in ``frame_row`` (validated, keyed columns)."""
+    """Explain the score of the one claim in ``frame_row`` (validated, keyed columns); the
+    reasons quote amounts in ``currency`` (the profile's ``costs.currency``)."""
     start = time.perf_counter()
     if len(frame_row) != 1:
         raise WorkbenchError(f"explain_claim needs exactly one claim (got {len(frame_row)}).")
@@ -215,7 +217,7 @@ def explain_claim(
     group_p, p_base, p = probability_path(model.calibrator, base, group_lo)
     values = features.iloc[0].to_numpy(float)
     by_name = dict(zip(model.feature_names, values, strict=True))
-    facts = Facts(_raw_values(frame_row), by_name, groups.roles)
+    facts = Facts(_raw_values(frame_row), by_name, groups.roles, currency)
     items = [
         _group_item(groups, i, facts, float(group_lo[i]), float(group_p[i]))
         for i in np.argsort(-np.abs(group_lo), kind="stable")

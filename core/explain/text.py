@@ -66,6 +66,7 @@ class Facts:
     raw: Mapping[str, Any]
     features: Mapping[str, float]
     roles: Mapping[str, str]  # frame key -> role ("extra" for profile extras)
+    currency: str  # the profile's (costs.currency), for amounts and PNB
 
     def role(self, column: str) -> str:
         return HISTORY if column == HISTORY else self.roles.get(column, "extra")
@@ -120,7 +121,7 @@ def value_text(column: str, facts: Facts, locale: str = "fr") -> str:
             parts.append(fmt_number(total, locale) + (" in total" if _en(locale) else " au total"))
         return ", ".join(parts)
     if role in ("amount", "pnb"):
-        return fmt_money(facts.number(column), locale)
+        return fmt_money(facts.number(column), locale, facts.currency)
     if role == "delay":
         return _unit(facts.number(column), 0, ("jours", "days"), locale)
     if role == "tenure":
@@ -195,7 +196,7 @@ def _amount_text(column: str, facts: Facts, locale: str, level: str | None = Non
     label = column_label(column, facts.roles, locale)
     if amount is None:
         return f"{label} not given" if _en(locale) else f"{label} non renseigné"
-    text = f"{label} {fmt_money(amount, locale)}"
+    text = f"{label} {fmt_money(amount, locale, facts.currency)}"
     candidates = ("subcategory", "category", "family")
     if level is not None and facts.feature(f"amount_dev_{level}") is not None:
         candidates = (level,)
@@ -218,7 +219,9 @@ def _pnb_text(column: str, facts: Facts, locale: str) -> str:
     pnb = facts.number(column)
     if pnb is None:
         return "Client PNB not given" if _en(locale) else "PNB du client non renseigné"
-    text = ("Client PNB " if _en(locale) else "PNB du client ") + fmt_money(pnb, locale)
+    text = ("Client PNB " if _en(locale) else "PNB du client ") + fmt_money(
+        pnb, locale, facts.currency
+    )
     amount_key = next((k for k, r in facts.roles.items() if r == "amount"), None)
     amount = facts.number(amount_key) if amount_key else None
     if amount is not None and pnb > 0:
@@ -248,8 +251,11 @@ def sentence(description: str, probability: float, locale: str = "fr") -> str:
     return f"{description}: {number}" if _en(locale) else f"{description} : {number}"
 
 
-def claim_values(row: Mapping[str, Any], schema: SchemaConfig, locale: str = "fr") -> list[tuple]:
-    """(header, value) of each schema column of the claim, headers as in the bank's files."""
+def claim_values(
+    row: Mapping[str, Any], schema: SchemaConfig, locale: str, currency: str
+) -> list[tuple]:
+    """(header, value) of each schema column of the claim, headers as in the bank's files,
+    amounts in the profile's ``currency``."""
     out = []
     for spec in schema.columns:
         if spec.key not in row:
@@ -260,7 +266,7 @@ def claim_values(row: Mapping[str, Any], schema: SchemaConfig, locale: str = "fr
         elif spec.type == "date":
             text = fmt_date(pd.Timestamp(value))
         elif spec.type == "amount" or spec.role == "pnb":
-            text = fmt_money(float(value), locale)
+            text = fmt_money(float(value), locale, currency)
         elif spec.role == "label":
             text = ("yes" if int(value) == 1 else "no") if _en(locale) else _oui_non(int(value))
         elif spec.type == "number":

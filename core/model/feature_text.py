@@ -1,14 +1,28 @@
-"""What each feature of :mod:`core.model.features` is: descriptions and interactions."""
+"""What each feature of :mod:`core.model.features` is: descriptions (English, stored with the
+model, and French) and interactions.
+
+A model stores its feature table with the English descriptions; :func:`localized_description`
+finds which template wrote a stored description, reads its fields back and writes the
+template of the asked language (column names through a ``label`` function the caller gives,
+e.g. the interface's column labels). A description no template wrote is returned as stored.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 
 import numpy as np
 
 from core.model.history import HISTORY_DESCRIPTIONS
 
-__all__ = ["DESCRIPTIONS", "INTERACTIONS", "interactions"]
+__all__ = [
+    "DESCRIPTIONS",
+    "DESCRIPTIONS_FR",
+    "INTERACTIONS",
+    "interactions",
+    "localized_description",
+]
 
 
 def interactions(cols: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -54,3 +68,65 @@ DESCRIPTIONS = {
     "segment_rate_x_amount_dev": "Segment justified rate x amount deviation (interaction)",
     "prior_year_x_amount_dev": "Prior claims this year x amount deviation (interaction)",
 }
+
+DESCRIPTIONS_FR = {
+    "rate_h": "Taux de réclamations fondées de « {0} » à l'entraînement (hors pli sur les "
+    "lignes d'entraînement ; rapproché du niveau parent ; moins de {1} cas ou inconnu : le taux "
+    "du parent)",
+    "rate": "Taux de réclamations fondées de « {0} » à l'entraînement (hors pli sur les lignes "
+    "d'entraînement ; rapproché du taux global ; moins de {1} cas ou inconnu : le taux global)",
+    "freq": "Part des réclamations d'entraînement ayant cette valeur de « {0} » (0 si inconnue)",
+    "code": "Code de « {0} » (1.. = niveaux d'entraînement par ordre alphabétique, 0 = inconnu "
+    "ou manquant)",
+    "onehot": "1 quand « {0} » vaut « {1} » (un niveau assez fréquent à l'entraînement), sinon 0",
+    "extra_number": "Colonne numérique supplémentaire « {0} », telle quelle",
+    "log_delay": "log(1 + délai estimé en jours)",
+    "tenure": "Ancienneté du client en années (convertie depuis l'unité du profil)",
+    "log_pnb": "log(1 + PNB du client l'année précédente)",
+    "log_amount": "log(1 + montant demandé)",
+    "amount_dev_family": "log du rapport entre le montant et la médiane d'entraînement de sa "
+    "famille",
+    "amount_dev_category": "log du rapport entre le montant et la médiane d'entraînement de sa "
+    "catégorie (à défaut, celle de la famille)",
+    "amount_dev_subcategory": "log du rapport entre le montant et la médiane d'entraînement de "
+    "sa sous-catégorie (trop peu de cas : médiane de la catégorie, puis de la famille)",
+    "log_amount_per_delay_day": "log(1 + montant / max(délai, 1))",
+    "log_amount_to_pnb": "log(1 + montant / PNB) (manquant quand PNB <= 0)",
+    "amount_above_pnb": "1 quand le montant dépasse le PNB du client de l'année précédente",
+    "prior_claims_year": "Réclamations du même client plus tôt dans la même année civile "
+    "(date antérieure, ou même date et ID inférieur)",
+    "prior_claims_total": "Réclamations du même client plus tôt dans l'historique disponible",
+    "prior_justified_year": "Réclamations antérieures du client cette année civile connues comme "
+    "fondées (étiquettes connues à ce moment ; voir la réserve entraînement / production)",
+    "days_since_prior_claim": "Jours depuis la réclamation précédente du client (manquant s'il "
+    "n'y en a pas)",
+    "segment_rate_x_amount_dev": "Taux fondé du segment × écart du montant (interaction)",
+    "prior_year_x_amount_dev": "Réclamations antérieures cette année × écart du montant "
+    "(interaction)",
+}
+_LABELLED = {"rate_h": (0,), "rate": (0,), "freq": (0,), "code": (0,), "onehot": (0,)}
+
+
+def _reader(template: str) -> re.Pattern[str]:
+    pattern = re.escape(template)
+    for i in range(2):
+        pattern = pattern.replace(re.escape("{" + str(i) + "}"), f"(?P<f{i}>.+?)")
+    return re.compile(pattern)
+
+
+_READERS = {key: _reader(text) for key, text in DESCRIPTIONS.items()}
+
+
+def localized_description(description: str, locale: str, label: Callable[[str], str] = str) -> str:
+    """A stored (English) feature description in ``locale`` ("fr" or "en"); the column or
+    role it names goes through ``label``. Unknown text is returned as stored."""
+    text = str(description or "")
+    for key, reader in _READERS.items():
+        found = reader.fullmatch(text)
+        if found is None:
+            continue
+        fields = [found.group(f"f{i}") for i in range(len(found.groupdict()))]
+        fields = [label(v) if i in _LABELLED.get(key, ()) else v for i, v in enumerate(fields)]
+        template = DESCRIPTIONS_FR[key] if locale == "fr" else DESCRIPTIONS[key]
+        return template.format(*fields)
+    return text

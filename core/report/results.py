@@ -20,7 +20,7 @@ import pandas as pd
 
 from core.config.schema import ColumnSpec
 from core.config.settings import Config
-from core.decide.rules import RULE_NAMES
+from core.decide.rules import localized_reasons
 from core.ingest.normalize import header_lookup, normalize_text, parse_dates, parse_numbers
 from core.ingest.reader import RawTable
 from core.report.export import DECISION_LABELS, RESULT_COLUMNS, results_to_bytes
@@ -120,13 +120,11 @@ def to_xlsx(
 
 
 def reason_texts(scored: pd.DataFrame, locale: str) -> np.ndarray:
-    """The rule reason per claim: the stored French sentence, or the rule's English name."""
+    """The rule reason per claim in ``locale``, from its rule code and stored sentence."""
     reasons = scored.get("rule_reason", pd.Series("", index=scored.index)).fillna("")
-    if locale != "en" or "rule_flags" not in scored.columns:
+    if "rule_flags" not in scored.columns:
         return reasons.to_numpy(dtype=object)
-    names = {code: names["en"] for code, names in RULE_NAMES.items()}
-    codes = scored["rule_flags"].fillna("").astype(str)
-    return codes.map(lambda code: names.get(code, "")).to_numpy(dtype=object)
+    return localized_reasons(scored["rule_flags"], reasons, locale)
 
 
 def _money_keys(cfg: Config) -> set[str]:

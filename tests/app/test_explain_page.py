@@ -122,8 +122,9 @@ def test_what_if_changes_the_probability(scored_env):
     at = open_explain(CLAIM, tab="Simulation")
     before = _metric(at, "Probabilité simulée").value
     assert before == _metric_value_of_stored(CLAIM)
-    amount = at.number_input(key=f"explain.whatif.{CLAIM}.amount")
-    amount.set_value(amount.value * 40).run()
+    amount = at.text_input(key=f"explain.whatif.{CLAIM}.amount")
+    forty_times = 40 * float(amount.value.replace(",", "."))
+    amount.set_value(f"{forty_times:.2f}".replace(".", ",")).run()
     assert not at.exception
     after = _metric(at, "Probabilité simulée")
     assert after.value != before and "pts" in after.delta

@@ -192,10 +192,24 @@ def test_redecide_with_the_published_pair_refers_to_it(scored):
 def test_cost_change_takes_effect_immediately(scored):
     at = open_page("thresholds")
     before = _metric(at, "Gain net attendu")
-    at.number_input(key="thresholds.cost.audit_cost").set_value(400.0).run()
+    at.text_input(key="thresholds.cost.audit_cost.text").set_value("400").run()
     assert not at.exception
     assert _metric(at, "Gain net attendu") != before
     assert any("Coûts modifiés" in c.value for c in at.caption)
+
+
+def test_costs_and_percentages_are_typed_with_a_decimal_comma(scored):
+    """Streamlit's number input reads "0,5" as 5 (and "10699,69" as 1069969): the cost and
+    percentage fields read the interface language's decimal mark instead."""
+    at = open_page("thresholds")
+    at.text_input(key="thresholds.cost.wrongful_rejection_factor.text").set_value("0,5").run()
+    at.text_input(key="thresholds.guarantee_epsilon.text").set_value("2,5").run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.session_state["thresholds.cost.wrongful_rejection_factor"] == 0.5
+    assert at.session_state["thresholds.guarantee_epsilon"] == 2.5
+    at.text_input(key="thresholds.cost.auditor_error_rate.text").set_value("5").run()
+    assert any("dépasse le maximum 0,49" in shown(e.value) for e in at.error)
+    assert at.session_state["thresholds.cost.auditor_error_rate"] == 0.0  # kept
 
 
 def test_the_model_test_set_is_a_source_when_present(scored, monkeypatch):
@@ -210,7 +224,7 @@ def test_the_model_test_set_is_a_source_when_present(scored, monkeypatch):
     assert not at.exception, at.exception
     assert any("300 réclamations" in c.value for c in at.caption)
     assert any("montant de repli" in i.value for i in at.info)  # no amount column
-    assert at.number_input(key="thresholds.guarantee_epsilon")  # labelled: guarantee offered
+    assert at.text_input(key="thresholds.guarantee_epsilon.text")  # labelled: guarantee offered
 
 
 def test_a_trained_model_offers_its_test_set(scored):

@@ -49,7 +49,7 @@ def test_drift_page_names_the_drifted_columns_and_renders_the_report(server, pag
     chips = page.locator('[data-testid="stMultiSelect"]').first
     expect(chips).to_contain_text("Montant demandé", timeout=30_000)
     expect(chips).to_contain_text("Segment")
-    page.get_by_text("Afficher le rapport Evidently complet").click()
+    page.get_by_text("Afficher le rapport technique détaillé d'Evidently (en anglais)").click()
     frame = page.locator("iframe").first
     frame.wait_for(timeout=60_000)
     assert page.locator('[data-testid="stException"]').count() == 0

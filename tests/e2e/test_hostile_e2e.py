@@ -253,7 +253,7 @@ def test_hostile_data_is_shown_as_text_on_every_page(server, page, tmp_path):
     # Drift: the batch's report (computed here if the background run has not stored it yet),
     # then Evidently's full report in its frame.
     _nav(page, "Dérive", "Dérive des lots")
-    full = page.get_by_text("Afficher le rapport Evidently complet")
+    full = page.get_by_text("Afficher le rapport technique détaillé d'Evidently (en anglais)")
     full.or_(page.get_by_text("Pas encore de rapport")).first.wait_for(timeout=60_000)
     if not full.count():
         page.get_by_role("button", name="Calculer maintenant").click()

@@ -251,3 +251,31 @@ def test_roles_missing_from_the_profile_are_named():
     assert "non prévu(s) par le profil : amount, pnb" in outcome.inactive_reasons[AMOUNT_ABOVE_PNB]
     assert "not in the profile: client_id" in outcome.inactive_reason(MAX_AUTO_VALIDATIONS, "en")
     assert outcome.decisions.tolist() == [1]
+
+
+# --------------------------------------------------------------------------- languages
+def test_stored_reasons_are_shown_in_english_with_their_numbers(cfg):
+    """The scores table stores the French sentence; an English screen gets the English one,
+    with the quota's limit, count and year read back (not only the rule's name)."""
+    from core.decide.rules import localized_reason, localized_reasons
+    from core.report.results import reason_texts
+
+    quota_fr = rule_message(MAX_AUTO_VALIDATIONS, "fr", limit=1, count=2, year=2025)
+    quota_en = rule_message(MAX_AUTO_VALIDATIONS, "en", limit=1, count=2, year=2025)
+    pnb_fr, pnb_en = rule_message(AMOUNT_ABOVE_PNB, "fr"), rule_message(AMOUNT_ABOVE_PNB, "en")
+    assert localized_reason(MAX_AUTO_VALIDATIONS, quota_fr, "en") == quota_en
+    assert localized_reason(MAX_AUTO_VALIDATIONS, quota_en, "fr") == quota_fr
+    assert localized_reason(AMOUNT_ABOVE_PNB, pnb_fr, "en") == pnb_en
+    assert localized_reason("", "", "en") == ""
+    unknown = localized_reason(AMOUNT_ABOVE_PNB, "texte ancien", "en")
+    assert unknown == "Amount above PNB: texte ancien"  # kept, never dropped
+    scored = pd.DataFrame(
+        {
+            "rule_flags": [AMOUNT_ABOVE_PNB, None, MAX_AUTO_VALIDATIONS],
+            "rule_reason": [pnb_fr, None, quota_fr],
+        }
+    )
+    assert reason_texts(scored, "en").tolist() == [pnb_en, "", quota_en]
+    assert reason_texts(scored, "fr").tolist() == [pnb_fr, "", quota_fr]
+    codes, stored = scored["rule_flags"], scored["rule_reason"]
+    assert localized_reasons(codes, stored, "en").tolist() == [pnb_en, "", quota_en]

@@ -46,7 +46,7 @@ def rows(trained):
 def test_raw_contributions_sum_to_the_margin(trained, rows):
     model, frame = trained
     for row in rows:
-        result = explain.explain_claim(model, row, frame)
+        result = explain.explain_claim(model, row, frame, currency="DH")
         margin = model.margin(row, frame)[0]
         total = result.base_margin + sum(result.feature_log_odds)
         assert np.allclose(total, margin, atol=1e-5)
@@ -58,7 +58,7 @@ def test_raw_contributions_sum_to_the_margin(trained, rows):
 def test_grouping_keeps_the_sum(trained, rows, grouping):
     model, frame = trained
     for row in rows:
-        result = explain.explain_claim(model, row, frame, grouping=grouping)
+        result = explain.explain_claim(model, row, frame, grouping=grouping, currency="DH")
         grouped = sum(g.log_odds for g in result.contributions)
         assert np.isclose(grouped, result.margin - result.base_margin, atol=1e-9)
         assert np.isclose(grouped, sum(result.feature_log_odds), atol=1e-9)
@@ -78,7 +78,7 @@ def test_probability_contributions_sum_to_p_minus_base(trained, rows, calibrator
     if calibrator is not None:
         model = replace(model, calibrator=calibrator)
     for row in rows:
-        result = explain.explain_claim(model, row, frame)
+        result = explain.explain_claim(model, row, frame, currency="DH")
         total = sum(g.probability for g in result.contributions)
         assert np.isclose(total, result.probability - result.base_probability, atol=1e-12)
         assert np.isclose(result.probability, model.predict_proba(row, frame)[0], atol=1e-6)
@@ -131,6 +131,7 @@ def test_reason_sentences_in_french_and_english():
             "prior_claims_year": 3.0,
         },
         roles={**ROLES, "pnb": "pnb"},
+        currency="DH",
     )
     amount_fr = sentence(describe(("amount",), facts, "fr"), 0.21, "fr")
     assert amount_fr == (
@@ -152,7 +153,7 @@ def test_reason_sentences_in_french_and_english():
 
 def test_reasons_of_a_claim_name_its_strongest_columns_with_signed_numbers(trained, rows):
     model, frame = trained
-    result = explain.explain_claim(model, rows[1], frame)
+    result = explain.explain_claim(model, rows[1], frame, currency="DH")
     ranked = sorted(result.contributions, key=lambda g: -abs(g.probability))[:3]
     for locale, pattern in (("fr", r" : [+−]\d+,\d\d$"), ("en", r": [+−]\d+\.\d\d$")):
         texts = explain.reasons(result, locale)
@@ -168,7 +169,7 @@ def test_reasons_of_a_claim_name_its_strongest_columns_with_signed_numbers(train
 def test_explain_claim_rejects_several_rows(trained):
     model, frame = trained
     with pytest.raises(WorkbenchError):
-        explain.explain_claim(model, frame.head(2))
+        explain.explain_claim(model, frame.head(2), currency="DH")
 
 
 def test_explain_sample_adds_up_and_ranks_importance(trained):
@@ -249,7 +250,7 @@ def test_stored_claim_explained_with_its_history_matches_its_score(stored):
     scored = load_scores(batch_id, store)
     row = explain_store.claim_frame(scored, found.row_number)
     history = explain_store.claim_history(store, scored, row, batch_id)
-    result = explain.explain_claim(model, row, history)
+    result = explain.explain_claim(model, row, history, currency="DH")
     assert np.isclose(result.probability, row["probability"].iloc[0], atol=1e-6)
     assert result.claim_id == "REC-2025-008120"
 
@@ -307,7 +308,7 @@ def test_keyed_frame_rows_explain_like_stored_ones(trained):
     model, _ = trained
     raw, _ = generate_claims(5, seed=3, year=2025, id_start=9001)
     row = keyed_frame(raw, load_config().schema).iloc[[0]]
-    result = explain.explain_claim(model, row)
+    result = explain.explain_claim(model, row, currency="DH")
     assert result.claim_id == "REC-2025-009001" and 0 < result.probability < 1
 
 
@@ -324,7 +325,7 @@ def test_a_saved_and_loaded_model_explains_the_same_way(trained, rows, tmp_path)
             explain.feature_grouping(model.features, kind).keys
         )
     assert explain.ordered_roles(loaded.features)[:4] == ["id", "client_id", "date", "amount"]
-    mine = explain.explain_claim(model, rows[2], frame)
-    theirs = explain.explain_claim(loaded, rows[2], frame)
+    mine = explain.explain_claim(model, rows[2], frame, currency="DH")
+    theirs = explain.explain_claim(loaded, rows[2], frame, currency="DH")
     assert mine.reasons_fr == theirs.reasons_fr
     assert np.isclose(mine.probability, theirs.probability)

@@ -82,7 +82,7 @@ def test_every_family_is_saved_without_pickle_and_explained_exactly(
     np.testing.assert_allclose(loaded.margin_of_features(x), model.margin_of_features(x))
     contribs, margins = shap_values(loaded, x)
     np.testing.assert_allclose(contribs.sum(axis=1), margins, rtol=1e-4, atol=1e-3)
-    one = explain_claim(loaded, frame.iloc[[5]], frame)
+    one = explain_claim(loaded, frame.iloc[[5]], frame, currency="DH")
     total = one.base_probability + sum(c.probability for c in one.contributions)
     assert total == pytest.approx(one.probability, abs=1e-6)
 
