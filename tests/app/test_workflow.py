@@ -220,7 +220,7 @@ def test_the_same_batch_and_pair_show_one_net_gain_rules_included(model_env, bat
 def test_costs_are_published_with_the_pair_kept_and_shown_in_the_history(model_env, batch_bytes):
     _batch_id, version = _scored(batch_bytes)
     at = open_page("thresholds")
-    at.number_input(key="thresholds.cost.audit_cost").set_value(420.0).run()
+    at.text_input(key="thresholds.cost.audit_cost.text").set_value("420").run()
     at.text_input(key="thresholds.reason").set_value("Coût d'audit revu").run()
     _button(at, "thresholds.publish").click().run()
     assert not at.exception
@@ -230,7 +230,7 @@ def test_costs_are_published_with_the_pair_kept_and_shown_in_the_history(model_e
     history = next(d.value for d in at.dataframe if "Coûts publiés" in d.value.columns)
     assert "audit 420" in history["Coûts publiés"].iloc[0].replace("\u202f", "")
     again = open_page("thresholds")  # a new session starts from the published costs
-    assert again.number_input(key="thresholds.cost.audit_cost").value == 420.0
+    assert again.text_input(key="thresholds.cost.audit_cost.text").value == "420,00"
     assert not any("Coûts modifiés" in c.value for c in again.caption)
 
 
