@@ -230,7 +230,7 @@ def test_costs_are_published_with_the_pair_kept_and_shown_in_the_history(model_e
     history = next(d.value for d in at.dataframe if "Coûts publiés" in d.value.columns)
     assert "audit 420" in history["Coûts publiés"].iloc[0].replace("\u202f", "")
     again = open_page("thresholds")  # a new session starts from the published costs
-    assert again.text_input(key="thresholds.cost.audit_cost.text").value == "420,00"
+    assert again.text_input(key="thresholds.cost.audit_cost.text").value == "420"
     assert not any("Coûts modifiés" in c.value for c in again.caption)
 
 
