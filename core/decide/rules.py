@@ -109,6 +109,8 @@ def localized_reason(code: str, stored: str, locale: str = "fr") -> str:
             return rule_message(code, lang, **found.groupdict())
     if not stored:
         return rule_message(code, lang)
+    if stored in RULE_NAMES[code].values():  # the rule's bare name: in the language asked
+        return RULE_NAMES[code][lang]
     return (
         f"{RULE_NAMES[code][lang]} : {stored}"
         if lang == "fr"

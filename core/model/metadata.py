@@ -76,7 +76,11 @@ def training_metadata(
 
 
 def _version(name: str) -> str | None:
-    try:
-        return importlib_metadata.version(name)
-    except importlib_metadata.PackageNotFoundError:
-        return None
+    """The installed version of ``name`` (XGBoost's CPU build is the ``xgboost-cpu``
+    distribution of the same ``xgboost`` module)."""
+    for distribution in (name, f"{name}-cpu") if name == "xgboost" else (name,):
+        try:
+            return importlib_metadata.version(distribution)
+        except importlib_metadata.PackageNotFoundError:
+            continue
+    return None

@@ -279,3 +279,14 @@ def test_stored_reasons_are_shown_in_english_with_their_numbers(cfg):
     assert reason_texts(scored, "fr").tolist() == [pnb_fr, "", quota_fr]
     codes, stored = scored["rule_flags"], scored["rule_reason"]
     assert localized_reasons(codes, stored, "en").tolist() == [pnb_en, "", quota_en]
+
+
+def test_a_stored_bare_rule_name_is_shown_in_the_language_asked():
+    from core.decide.rules import AMOUNT_ABOVE_PNB, localized_reason
+
+    assert localized_reason(AMOUNT_ABOVE_PNB, "Montant supérieur au PNB", "fr") == (
+        "Montant supérieur au PNB"
+    )
+    assert localized_reason(AMOUNT_ABOVE_PNB, "Montant supérieur au PNB", "en") == (
+        "Amount above PNB"
+    )
