@@ -128,8 +128,8 @@ class ScoresMixin(StoreAccess):
     def auto_validation_counts(
         self, client_ids: pd.Series | np.ndarray | list, *, exclude_batch_id: int | None
     ) -> pd.DataFrame:
-        """Automatic validations (decision 1) of the latest scoring of every other batch,
-        counted per (client_id, year of the claim date): columns client_id, year, n."""
+        """Automatic validations (decision 1) of the latest scoring of every other batch and
+        of the API, counted per (client_id, year of the claim date): columns client_id, year, n."""
         clients = _distinct_clients(client_ids)
         view = f"clients_{uuid.uuid4().hex}"
         with self.cursor("count the stored automatic validations") as cur:
@@ -142,20 +142,27 @@ class ScoresMixin(StoreAccess):
     def client_history(
         self, client_ids: pd.Series | np.ndarray | list, *, exclude_batch_id: int | None
     ) -> pd.DataFrame:
-        """Stored claims of these clients from other batches, standard columns by key."""
+        """Stored claims of these clients from other batches and from the API (``batch_id``
+        null), standard columns by key."""
         clients = _distinct_clients(client_ids)
         select = ", ".join(
             f"c.{col} AS {_ident(key)}" for key, (col, _) in STANDARD_COLUMNS.items()
         )
+        api = ", ".join(
+            f"{_API_HISTORY.get(key, 'a.' + col)} AS {_ident(key)}"
+            for key, (col, _) in STANDARD_COLUMNS.items()
+        )
         view = f"clients_{uuid.uuid4().hex}"
         with self.cursor("read the clients' history") as cur:
             cur.register(view, clients)
-            try:
+            try:  # claims of stored batches, then the claims scored by the API
                 frame = cur.execute(
-                    f"SELECT c.batch_id, {select} FROM claims c "
+                    f"SELECT * FROM (SELECT c.batch_id, {select} FROM claims c "
                     f"JOIN {view} w ON c.client_id = w.client_id "
-                    "WHERE c.batch_id IS DISTINCT FROM ? ORDER BY c.claim_date, c.batch_id, "
-                    "c.row_number",
+                    "WHERE c.batch_id IS DISTINCT FROM ? "
+                    f"UNION ALL SELECT NULL AS batch_id, {api} FROM api_claims a "
+                    f"JOIN {view} w ON a.client_id = w.client_id) "
+                    'ORDER BY "date", batch_id, row_number',
                     [exclude_batch_id],
                 ).df()
             finally:
@@ -164,6 +171,12 @@ class ScoresMixin(StoreAccess):
         return frame
 
 
+# What an API-scored claim has instead of a batch claim's row number and label.
+_API_HISTORY = {
+    "row_number": "CAST(NULL AS INTEGER)",
+    "label": "CAST(NULL AS TINYINT)",
+    "label_excluded": "FALSE",
+}
 _SCORE_INPUTS = (
     "row_number",
     "probability",
@@ -173,18 +186,26 @@ _SCORE_INPUTS = (
     "rule_reason",
 )
 _SCORE_COLUMNS = (*_SCORE_INPUTS, "qc_sample", "model_version", "thresholds_id", "scored_at")
+# Batches' latest scorings and the claims scored by the API (core.store.api_records) share
+# the yearly cap: both count.
 _AUTO_VALIDATIONS_SQL = """
 WITH latest AS (
     SELECT batch_id, max(scored_at) AS scored_at FROM scores
     WHERE batch_id IS DISTINCT FROM ? GROUP BY batch_id
+), validated AS (
+    SELECT c.client_id, c.claim_date
+    FROM scores s
+    JOIN latest l ON s.batch_id = l.batch_id AND s.scored_at = l.scored_at
+    JOIN claims c ON c.batch_id = s.batch_id AND c.row_number = s.row_number
+    WHERE s.decision = 1
+    UNION ALL
+    SELECT a.client_id, a.claim_date FROM api_claims a WHERE a.decision = 1
 )
-SELECT c.client_id, CAST(year(c.claim_date) AS BIGINT) AS year, count(*) AS n
-FROM scores s
-JOIN latest l ON s.batch_id = l.batch_id AND s.scored_at = l.scored_at
-JOIN claims c ON c.batch_id = s.batch_id AND c.row_number = s.row_number
-JOIN {view} w ON c.client_id = w.client_id
-WHERE s.decision = 1 AND c.claim_date IS NOT NULL
-GROUP BY c.client_id, year
+SELECT v.client_id, CAST(year(v.claim_date) AS BIGINT) AS year, count(*) AS n
+FROM validated v
+JOIN {view} w ON v.client_id = w.client_id
+WHERE v.claim_date IS NOT NULL
+GROUP BY v.client_id, year
 """
 
 

@@ -1,0 +1,247 @@
+"""Score the claims of one API request with the workbench's own model, thresholds and rules.
+
+:class:`ScoringService` is what the HTTP layer (:mod:`core.api.app`) calls; it knows nothing
+of HTTP. Per request:
+
+1. :meth:`ScoringService.stamp` — one read: the caller of the bearer token and the active
+   model version (a cheap version stamp: the model is reloaded only when it changes);
+2. :meth:`ScoringService.score` — the clients' history from the store (batches and earlier
+   API claims), the calibrated probabilities (no lock held), then one serialised unit
+   (:meth:`Store.exclusive`, as batch scoring): the published pair of that model, the
+   automatic validations already stored for these clients, the three-way decisions, the
+   business rules, and the record of the claims with their ``api.predict`` audit row in one
+   transaction — so the yearly cap holds across the API and the batches;
+3. with ``explain``, the three plain-language reasons of each claim (:mod:`core.explain`);
+4. :meth:`ScoringService.refuse` records a refused request (``api.refused``).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from core.api.claims import CheckedClaims
+from core.config.identity import AUDITOR, Actor
+from core.config.settings import Config
+from core.decide.decisions import DECISION_CODES, decide
+from core.decide.rules import apply_rules
+from core.exceptions import ModelNotFoundError, WorkbenchError
+from core.explain.explainer import explain_claim
+from core.model.registry import Registry
+from core.model.trained import TrainedModel
+from core.scoring.results import AppliedThresholds
+from core.store.api_records import ANONYMOUS, ApiStamp
+from core.store.database import Store
+
+logger = logging.getLogger(__name__)
+
+
+def api_actor(caller: str | None) -> Actor:
+    """The identity of a calling system in the audit trail: ``api:<token name>``, with the
+    auditor's role (scoring only: the API offers nothing else)."""
+    name = caller or ANONYMOUS
+    return Actor(id=f"api:{name}", name=name, role=AUDITOR, via="api")
+
+
+def new_request_id() -> str:
+    return uuid.uuid4().hex[:20]
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """One claim's outcome, as the results sheet gives it, with its reasons when asked."""
+
+    claim_id: str | None
+    probability: float
+    decision: int  # after the rules: -1, 0, 1
+    decision_model: int  # from the thresholds alone
+    rule: str  # the rule that moved it ("" when none)
+    rule_reason_fr: str
+    rule_reason_en: str
+    reasons_fr: tuple[str, ...] = ()
+    reasons_en: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return DECISION_CODES[self.decision]
+
+
+@dataclass(frozen=True)
+class ScoredRequest:
+    """One request scored and recorded."""
+
+    request_id: str
+    caller: str
+    model_version: str
+    thresholds: AppliedThresholds
+    predictions: tuple[Prediction, ...]
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+class ScoringService:
+    """The API's scoring (see the module docstring); one per server process, thread-safe."""
+
+    def __init__(self, cfg: Config, store: Store, registry: Registry | None = None) -> None:
+        self.cfg = cfg
+        self.store = store
+        self.registry = registry or Registry(cfg.paths.models_dir, store)
+        self._model: TrainedModel | None = None
+        self._version: str | None = None
+        self._loading = threading.Lock()
+
+    # ------------------------------------------------------------------ per request
+    def stamp(self, token: str | None) -> ApiStamp:
+        """The caller of ``token`` (None when unknown or revoked) and the active model."""
+        return self.store.api_stamp(token)
+
+    def model(self, version: str | None) -> TrainedModel:
+        """The model of ``version``, loaded (and its files verified) once per version."""
+        if version is None:
+            raise ModelNotFoundError("no active model")
+        if self._version == version and self._model is not None:
+            return self._model
+        with self._loading:
+            if self._version != version or self._model is None:
+                started = time.perf_counter()
+                model = self.registry.load(version)
+                if model.booster is not None:
+                    model.booster.set_param({"nthread": 1})  # one claim: threads cost more
+                self._model, self._version = model, version
+                logger.info("model %s loaded in %.2f s", version, time.perf_counter() - started)
+            assert self._model is not None
+            return self._model
+
+    def score(
+        self,
+        checked: CheckedClaims,
+        *,
+        caller: str,
+        model_version: str | None,
+        request_id: str,
+        explain: bool = False,
+    ) -> ScoredRequest:
+        """Score, decide, apply the rules and record the request's claims (module docstring)."""
+        timer: dict[str, float] = {}
+        start = time.perf_counter()
+        model = self.model(model_version)
+        assert model_version is not None
+        frame = checked.frame
+        history = self._history(frame)
+        probabilities = predict(model, frame, history)
+        timer["predict"] = time.perf_counter() - start
+        actor = api_actor(caller)
+        with self.store.exclusive(f"score the API request {request_id}"):
+            started = time.perf_counter()
+            record = self.store.active_thresholds(model_version, self.cfg.thresholds)
+            assert record is not None  # a fallback was given
+            thresholds = AppliedThresholds(record.low, record.high, record.id, record.source)
+            model_codes = decide(probabilities, thresholds.low, thresholds.high)
+            prior = None
+            if "client_id" in frame.columns and frame["client_id"].notna().any():
+                prior = self.store.auto_validation_counts(frame["client_id"], exclude_batch_id=None)
+            outcome = apply_rules(frame, model_codes, self.cfg, prior_validations=prior)
+            scored = frame.assign(
+                probability=probabilities,
+                decision_model=model_codes,
+                decision=outcome.decisions,
+                rule_flags=outcome.codes,
+                rule_reason=outcome.reasons,
+            )
+            self.store.save_api_scores(
+                scored,
+                request_id=request_id,
+                actor=actor,
+                model_version=model_version,
+                thresholds_id=thresholds.id,
+                detail={
+                    "model_version": model_version,
+                    "thresholds_id": thresholds.id,
+                    "low": thresholds.low,
+                    "high": thresholds.high,
+                },
+            )
+            timer["decide_and_record"] = time.perf_counter() - started
+        reasons = self._reasons(model, frame, history) if explain else None
+        id_key = "id" if "id" in frame.columns else None
+        predictions = tuple(
+            Prediction(
+                claim_id=_text_or_none(frame[id_key].iloc[i]) if id_key else None,
+                probability=float(probabilities[i]),
+                decision=int(outcome.decisions[i]),
+                decision_model=int(model_codes[i]),
+                rule=str(outcome.codes[i] or ""),
+                rule_reason_fr=str(outcome.reasons[i] or ""),
+                rule_reason_en=str(outcome.reasons_en[i] or ""),
+                reasons_fr=reasons[i][0] if reasons else (),
+                reasons_en=reasons[i][1] if reasons else (),
+            )
+            for i in range(len(frame))
+        )
+        timer["total"] = time.perf_counter() - start
+        return ScoredRequest(request_id, caller, model_version, thresholds, predictions, timer)
+
+    def refuse(
+        self,
+        *,
+        request_id: str,
+        caller: str | None,
+        path: str,
+        status: int,
+        reason: str,
+        model_version: str | None = None,
+    ) -> None:
+        """Record a refused request; a failure to record is logged, never raised (the caller
+        still gets its refusal)."""
+        try:
+            self.store.record_api_refusal(
+                request_id=request_id,
+                actor=api_actor(caller),
+                path=path,
+                status=status,
+                reason=reason,
+                model_version=model_version,
+            )
+        except WorkbenchError as exc:
+            logger.error("refusal %s could not be recorded: %s", request_id, exc)
+
+    # ------------------------------------------------------------------ stages
+    def _history(self, frame: pd.DataFrame) -> pd.DataFrame | None:
+        """Stored claims of the request's clients: batches and earlier API claims."""
+        if "client_id" not in frame.columns or not frame["client_id"].notna().any():
+            return None
+        return self.store.client_history(frame["client_id"], exclude_batch_id=None)
+
+    def _reasons(
+        self, model: TrainedModel, frame: pd.DataFrame, history: pd.DataFrame | None
+    ) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+        """(French, English) three strongest reasons of each claim; the other claims of the
+        request count as its history, as in scoring."""
+        out = []
+        context = frame if history is None else pd.concat([history, frame], ignore_index=True)
+        for i in range(len(frame)):
+            explanation = explain_claim(model, frame.iloc[[i]], context)
+            out.append((explanation.reasons_fr, explanation.reasons_en))
+        return out
+
+
+def predict(model: TrainedModel, frame: pd.DataFrame, history: pd.DataFrame | None) -> np.ndarray:
+    """Calibrated probabilities of the claims (as :func:`core.scoring.batch.score_batch`)."""
+    probabilities = np.asarray(model.predict_proba(frame, history), dtype=float)
+    if probabilities.shape != (len(frame),) or np.isnan(probabilities).any():
+        raise WorkbenchError(
+            "Le modèle n'a pas rendu de probabilité pour chaque réclamation. / The model "
+            "returned no probability for some claims: activate another version."
+        )
+    return np.clip(probabilities, 0.0, 1.0)
+
+
+def _text_or_none(value: object) -> str | None:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    return str(value)

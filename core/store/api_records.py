@@ -1,0 +1,258 @@
+"""The API part of :class:`core.store.Store`: tokens, claims scored by the API, refusals.
+
+- ``api_tokens``: one bearer token per calling system, kept as its SHA-256 (the token itself
+  is shown once, when created). Creating and revoking are admin actions, each an audit row.
+- ``api_claims``: one row per claim the API scored, with the claim's standard columns (as in
+  ``claims``), so the client history and the yearly cap of automatic validations of every
+  later scoring — batch or API — count it (:mod:`core.store.scores` reads both tables).
+  A request's rows and its ``api.predict`` audit row are one transaction: a request is
+  recorded whole or not at all.
+- ``api_refusals``: one row per refused request (who, when, status, reason), with an
+  ``api.refused`` audit row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import secrets
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+import core.store.audit as audit
+from core.config.identity import Actor, require
+from core.exceptions import WorkbenchError
+from core.store.common import STANDARD_COLUMNS, StoreAccess, _unregister, _utcnow
+
+TOKEN_PREFIX = "wbk_"
+ANONYMOUS = "anonymous"  # the caller of a request without a valid token
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+# api_claims columns filled from the validated frame (frame key -> column), as in `claims`.
+API_CLAIM_COLUMNS = {
+    key: col
+    for key, (col, _) in STANDARD_COLUMNS.items()
+    if key not in ("row_number", "label", "label_excluded")
+}
+
+
+def hash_token(token: str) -> str:
+    """What the store keeps of a token (tokens are 256 random bits: no salt needed)."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class ApiToken:
+    """One calling system's token, as listed (never the token itself)."""
+
+    name: str
+    created_at: datetime
+    created_by: str
+    revoked_at: datetime | None
+    revoked_by: str | None
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+
+@dataclass(frozen=True)
+class ApiStamp:
+    """What a request checks first, in one read: who calls, and which model is active."""
+
+    caller: str | None  # the token's name; None for an unknown or revoked token
+    model_version: str | None  # the active model (None: no model active)
+
+
+class ApiRecordsMixin(StoreAccess):
+    """API methods of :class:`core.store.database.Store`."""
+
+    # ------------------------------------------------------------------ tokens
+    def create_api_token(self, name: str, *, actor: Actor) -> str:
+        """A new token for the calling system ``name`` (returned once, stored hashed).
+
+        A revoked name may be given a new token; an active one must be revoked first.
+        """
+        require(actor, "api.tokens")
+        name = name.strip()
+        if not _NAME.match(name):
+            raise WorkbenchError(
+                f"Nom de système appelant invalide : {name!r} (lettres, chiffres, « _ », « . », "
+                f"« - », 64 au plus). / Invalid calling-system name {name!r} (letters, digits, "
+                "_ . -, at most 64)."
+            )
+        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        now = _utcnow()
+        with self.transaction(f"create the API token {name}") as cur:
+            row = cur.execute("SELECT revoked_at FROM api_tokens WHERE name = ?", [name]).fetchone()
+            if row is not None and row[0] is None:
+                raise WorkbenchError(
+                    f"Le système « {name} » a déjà un jeton actif : révoquez-le d'abord "
+                    f"(python -m core api-token revoke {name}). / « {name} » already has an "
+                    f"active token: revoke it first (python -m core api-token revoke {name})."
+                )
+            cur.execute("DELETE FROM api_tokens WHERE name = ?", [name])
+            cur.execute(
+                "INSERT INTO api_tokens VALUES (?, ?, ?, ?, NULL, NULL)",
+                [name, hash_token(token), now, actor.id],
+            )
+            audit.append(
+                cur, actor, "api.token_created", {"name": name, "renewed": row is not None}
+            )
+        return token
+
+    def revoke_api_token(self, name: str, *, actor: Actor, reason: str = "") -> None:
+        """Revoke ``name``'s token: its next request is refused (401)."""
+        require(actor, "api.tokens")
+        with self.transaction(f"revoke the API token {name}") as cur:
+            row = cur.execute("SELECT revoked_at FROM api_tokens WHERE name = ?", [name]).fetchone()
+            if row is None or row[0] is not None:
+                known = ", ".join(t.name for t in _tokens(cur) if t.active) or "aucun / none"
+                raise WorkbenchError(
+                    f"Aucun jeton actif nommé « {name} » (actifs : {known}). / No active token "
+                    f"named « {name} » (active: {known})."
+                )
+            cur.execute(
+                "UPDATE api_tokens SET revoked_at = ?, revoked_by = ? WHERE name = ?",
+                [_utcnow(), actor.id, name],
+            )
+            audit.append(cur, actor, "api.token_revoked", {"name": name}, reason=reason)
+
+    def api_tokens(self) -> list[ApiToken]:
+        """Every token ever created, by name (revoked ones included)."""
+        with self.cursor("read the API tokens") as cur:
+            return _tokens(cur)
+
+    def api_stamp(self, token: str | None) -> ApiStamp:
+        """The caller of ``token`` (None when unknown or revoked) and the active model."""
+        digest = hash_token(token) if token else ""
+        with self.cursor("check an API token") as cur:
+            row = cur.execute(
+                """SELECT (SELECT name FROM api_tokens
+                           WHERE token_sha256 = ? AND revoked_at IS NULL),
+                          (SELECT version FROM model_versions WHERE active LIMIT 1)""",
+                [digest],
+            ).fetchone()
+        return ApiStamp(row[0], row[1]) if row else ApiStamp(None, None)
+
+    # ------------------------------------------------------------------ records
+    def save_api_scores(
+        self,
+        scored: pd.DataFrame,
+        *,
+        request_id: str,
+        actor: Actor,
+        model_version: str,
+        thresholds_id: int | None,
+        detail: Mapping[str, Any],
+    ) -> datetime:
+        """Store the claims of one API request with their scores and its ``api.predict``
+        audit row, in one transaction; return the time recorded.
+
+        ``scored`` is the validated frame (columns by key) with ``probability``,
+        ``decision``, ``decision_model``, ``rule_flags`` and ``rule_reason``.
+        """
+        scored_at = _utcnow()
+        staged = _stage(scored)
+        view = f"api_scores_{uuid.uuid4().hex}"
+        columns = ", ".join(API_CLAIM_COLUMNS.values())
+        with self.transaction(f"record the API request {request_id}") as cur:
+            cur.register(view, staged)
+            try:
+                cur.execute(
+                    f"""INSERT INTO api_claims (request_id, position, caller, scored_at,
+                           {columns}, extras, model_version, probability, decision,
+                           decision_model, rule_flags, rule_reason, thresholds_id)
+                       SELECT ?, position, ?, ?, {columns}, extras, ?, probability, decision,
+                           decision_model, rule_flags, rule_reason, ?
+                       FROM {view}""",
+                    [request_id, actor.name, scored_at, model_version, thresholds_id],
+                )
+            finally:
+                _unregister(cur, view)
+            codes = staged["decision"].to_numpy()
+            audit.append(
+                cur,
+                actor,
+                "api.predict",
+                {"request_id": request_id, "claims": len(staged), **dict(detail)},
+                after={"decisions": {str(c): int((codes == c).sum()) for c in (-1, 0, 1)}},
+            )
+        return scored_at
+
+    def record_api_refusal(
+        self,
+        *,
+        request_id: str,
+        actor: Actor,
+        path: str,
+        status: int,
+        reason: str,
+        model_version: str | None = None,
+    ) -> None:
+        """One refused request: its row and its ``api.refused`` audit row."""
+        with self.transaction(f"record the refused API request {request_id}") as cur:
+            cur.execute(
+                "INSERT INTO api_refusals (request_id, caller, refused_at, path, status, reason, "
+                "model_version) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [request_id, actor.name, _utcnow(), path, status, reason[:2000], model_version],
+            )
+            audit.append(
+                cur,
+                actor,
+                "api.refused",
+                {"request_id": request_id, "path": path, "status": status, "reason": reason[:500]},
+            )
+
+
+def _tokens(cur: Any) -> list[ApiToken]:
+    rows = cur.execute(
+        "SELECT name, created_at, created_by, revoked_at, revoked_by FROM api_tokens ORDER BY name"
+    ).fetchall()
+    return [ApiToken(*row) for row in rows]
+
+
+def _stage(scored: pd.DataFrame) -> pd.DataFrame:
+    """The rows to insert: standard columns typed as in ``claims``, extras as JSON."""
+    n = len(scored)
+    out: dict[str, Any] = {"position": np.arange(n, dtype=np.int32)}
+    for key, col in API_CLAIM_COLUMNS.items():
+        _, sql_type = STANDARD_COLUMNS[key]
+        missing = pd.Series([None] * n, dtype=object)
+        values = scored[key].reset_index(drop=True) if key in scored.columns else missing
+        if sql_type == "DOUBLE":
+            values = pd.to_numeric(values, errors="coerce").astype(float)
+        elif sql_type == "TIMESTAMP":
+            values = pd.to_datetime(values, errors="coerce")
+        else:
+            values = values.astype(object).where(values.notna(), None)
+        out[col] = values.to_numpy()
+    known = {*STANDARD_COLUMNS, "probability", "decision", "decision_model", "rule_flags",
+             "rule_reason", "qc_sample"}  # fmt: skip
+    extras = [c for c in scored.columns if c not in known]
+    rows = scored[extras].to_dict("records") if extras else [None] * n
+    out["extras"] = [
+        json.dumps({c: _plain(v) for c, v in r.items()}, ensure_ascii=False, default=str)
+        if r
+        else None
+        for r in rows
+    ]
+    out["probability"] = scored["probability"].to_numpy(dtype=float)
+    for name in ("decision", "decision_model"):
+        out[name] = scored[name].to_numpy(dtype=np.int8)
+    for name in ("rule_flags", "rule_reason"):
+        text = scored[name].astype(object).where(scored[name].notna(), "")
+        out[name] = np.array([str(v) or None for v in text], dtype=object)
+    return pd.DataFrame(out)
+
+
+def _plain(value: Any) -> Any:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    return value.item() if isinstance(value, np.generic) else value
