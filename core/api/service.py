@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from core.api.claims import CheckedClaims
+from core.api.fast import RowScorer
 from core.config.identity import AUDITOR, Actor
 from core.config.settings import Config
 from core.decide.decisions import DECISION_CODES, decide
@@ -91,8 +92,8 @@ class ScoringService:
         self.cfg = cfg
         self.store = store
         self.registry = registry or Registry(cfg.paths.models_dir, store)
-        self._model: TrainedModel | None = None
-        self._version: str | None = None
+        # (version, model, its single-claim path when checked), replaced as one value
+        self._loaded: tuple[str, TrainedModel, RowScorer | None] | None = None
         self._loading = threading.Lock()
 
     # ------------------------------------------------------------------ per request
@@ -102,20 +103,23 @@ class ScoringService:
 
     def model(self, version: str | None) -> TrainedModel:
         """The model of ``version``, loaded (and its files verified) once per version."""
+        return self._load(version)[1]
+
+    def _load(self, version: str | None) -> tuple[str, TrainedModel, RowScorer | None]:
         if version is None:
             raise ModelNotFoundError("no active model")
-        if self._version == version and self._model is not None:
-            return self._model
+        loaded = self._loaded
+        if loaded is not None and loaded[0] == version:
+            return loaded
         with self._loading:
-            if self._version != version or self._model is None:
+            if self._loaded is None or self._loaded[0] != version:
                 started = time.perf_counter()
                 model = self.registry.load(version)
                 if model.booster is not None:
                     model.booster.set_param({"nthread": 1})  # one claim: threads cost more
-                self._model, self._version = model, version
+                self._loaded = (version, model, checked_row_scorer(model))
                 logger.info("model %s loaded in %.2f s", version, time.perf_counter() - started)
-            assert self._model is not None
-            return self._model
+            return self._loaded
 
     def score(
         self,
@@ -129,11 +133,13 @@ class ScoringService:
         """Score, decide, apply the rules and record the request's claims (module docstring)."""
         timer: dict[str, float] = {}
         start = time.perf_counter()
-        model = self.model(model_version)
-        assert model_version is not None
+        model_version, model, row = self._load(model_version)
         frame = checked.frame
         history = self._history(frame)
-        probabilities = predict(model, frame, history)
+        if row is not None and len(frame) == 1:
+            probabilities = np.array([row.probability(frame.iloc[0].to_dict(), history)])
+        else:
+            probabilities = predict(model, frame, history)
         timer["predict"] = time.perf_counter() - start
         actor = api_actor(caller)
         with self.store.exclusive(f"score the API request {request_id}"):
@@ -228,6 +234,30 @@ class ScoringService:
             explanation = explain_claim(model, frame.iloc[[i]], context)
             out.append((explanation.reasons_fr, explanation.reasons_en))
         return out
+
+
+def checked_row_scorer(model: TrainedModel, sample: int = 12) -> RowScorer | None:
+    """The single-claim path of ``model`` if it gives the vectorised path's features and
+    probabilities on sample claims of the model's reference (some with a client history);
+    else None, with the reason in the log."""
+    scorer = RowScorer(model)
+    reference = model.reference
+    if reference is None or not len(reference):
+        logger.warning("model without reference claims: the single-claim path is not used")
+        return None
+    claims = reference.drop(columns=["probability"], errors="ignore").reset_index(drop=True)
+    client = model.features.columns.get("client_id")
+    order = np.arange(len(claims))
+    if client is not None and client in claims:
+        repeated = claims[client].duplicated(keep=False).to_numpy()
+        order = np.concatenate([np.flatnonzero(repeated), np.flatnonzero(~repeated)])
+    picked = order[:sample]
+    rest = np.setdiff1d(np.arange(len(claims)), picked)
+    why = scorer.check(claims.iloc[picked], claims.iloc[rest])
+    if why is not None:
+        logger.warning("single-claim path differs (%s): the vectorised path is used", why)
+        return None
+    return scorer
 
 
 def predict(model: TrainedModel, frame: pd.DataFrame, history: pd.DataFrame | None) -> np.ndarray:
