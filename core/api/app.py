@@ -208,6 +208,6 @@ def _add_handlers(app: FastAPI, service: ScoringService, cfg: Config) -> None:
     @app.exception_handler(Exception)
     def internal(request: Request, exc: Exception) -> JSONResponse:
         request_id = request.scope.get("state", {}).get("request_id", "")
-        logger.exception("request %s failed", request_id)
+        logger.error("request %s failed", request_id, exc_info=exc)  # logged, never sent
         reason = text("internal", locale(request), request_id=request_id)
         return JSONResponse({"detail": [{"field": "service", "reason": reason}]}, status_code=500)

@@ -229,7 +229,9 @@ class ScoringService:
         """(French, English) three strongest reasons of each claim; the other claims of the
         request count as its history, as in scoring."""
         out = []
-        context = frame if history is None else pd.concat([history, frame], ignore_index=True)
+        context = frame
+        if history is not None:
+            context = pd.concat([history, frame.assign(label_excluded=False)], ignore_index=True)
         for i in range(len(frame)):
             explanation = explain_claim(model, frame.iloc[[i]], context)
             out.append((explanation.reasons_fr, explanation.reasons_en))
