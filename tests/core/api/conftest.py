@@ -39,12 +39,23 @@ class Api:
             return int(cur.execute(sql, params or []).fetchone()[0])
 
 
-def open_api(cfg: Config, model: TrainedModel, pair: InitialPair | None = None) -> Api:
-    store = Store(cfg.paths.database, anchor=cfg.paths.audit_anchor)
+def open_api(
+    cfg: Config,
+    model: TrainedModel | None,
+    pair: InitialPair | None = None,
+    *,
+    store: Store | None = None,
+) -> Api:
+    """An API over ``store`` (default: a new one), with ``model`` registered and active
+    (None: the store's active model) and a token for the calling system « crm »."""
+    store = store or Store(cfg.paths.database, anchor=cfg.paths.audit_anchor)
     registry = Registry(cfg.paths.models_dir, store)
-    version = registry.register(model, actor=ADMIN, activate=True, initial_pair=pair).version
+    if model is not None:
+        registry.register(model, actor=ADMIN, activate=True, initial_pair=pair)
+    active = registry.active()
+    assert active is not None
     token = store.create_api_token("crm", actor=ADMIN)
-    return Api(cfg, store, TestClient(create_app(cfg, store)), token, version)
+    return Api(cfg, store, TestClient(create_app(cfg, store)), token, active.version)
 
 
 @pytest.fixture
