@@ -21,6 +21,7 @@ MODULES = [
     "bench.bench_explain",
     "bench.bench_drift",
     "bench.bench_training",
+    "bench.bench_api",
 ]
 
 
