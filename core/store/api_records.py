@@ -42,6 +42,17 @@ API_CLAIM_COLUMNS = {
 }
 
 
+_SCORED = (
+    "extras",
+    "probability",
+    "decision",
+    "decision_model",
+    "rule_flags",
+    "rule_reason",
+)
+_FEW = 8  # up to this many claims, inserted with parameters rather than a registered frame
+
+
 def hash_token(token: str) -> str:
     """What the store keeps of a token (tokens are 256 random bits: no salt needed)."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
@@ -160,22 +171,24 @@ class ApiRecordsMixin(StoreAccess):
         """
         scored_at = _utcnow()
         staged = _stage(scored)
-        view = f"api_scores_{uuid.uuid4().hex}"
-        columns = ", ".join(API_CLAIM_COLUMNS.values())
+        columns = ", ".join(("position", *API_CLAIM_COLUMNS.values(), *_SCORED))
+        prefix = (
+            "INSERT INTO api_claims (request_id, caller, scored_at, model_version, "
+            f"thresholds_id, {columns})"
+        )
+        fixed = [request_id, actor.name, scored_at, model_version, thresholds_id]
         with self.transaction(f"record the API request {request_id}") as cur:
-            cur.register(view, staged)
-            try:
-                cur.execute(
-                    f"""INSERT INTO api_claims (request_id, position, caller, scored_at,
-                           {columns}, extras, model_version, probability, decision,
-                           decision_model, rule_flags, rule_reason, thresholds_id)
-                       SELECT ?, position, ?, ?, {columns}, extras, ?, probability, decision,
-                           decision_model, rule_flags, rule_reason, ?
-                       FROM {view}""",
-                    [request_id, actor.name, scored_at, model_version, thresholds_id],
-                )
-            finally:
-                _unregister(cur, view)
+            if len(staged) <= _FEW:  # one claim: plain parameters, nothing to register
+                marks = ", ".join("?" * (5 + len(staged.columns)))
+                for values in staged.itertuples(index=False):
+                    cur.execute(f"{prefix} VALUES ({marks})", [*fixed, *map(_plain, values)])
+            else:
+                view = f"api_scores_{uuid.uuid4().hex}"
+                cur.register(view, staged)
+                try:
+                    cur.execute(f"{prefix} SELECT ?, ?, ?, ?, ?, {columns} FROM {view}", fixed)
+                finally:
+                    _unregister(cur, view)
             codes = staged["decision"].to_numpy()
             audit.append(
                 cur,
@@ -219,40 +232,53 @@ def _tokens(cur: Any) -> list[ApiToken]:
 
 
 def _stage(scored: pd.DataFrame) -> pd.DataFrame:
-    """The rows to insert: standard columns typed as in ``claims``, extras as JSON."""
+    """The rows to insert, columns in insertion order: standard columns typed as in
+    ``claims``, the other columns of the claim as one JSON object, then the scores."""
     n = len(scored)
     out: dict[str, Any] = {"position": np.arange(n, dtype=np.int32)}
     for key, col in API_CLAIM_COLUMNS.items():
-        _, sql_type = STANDARD_COLUMNS[key]
-        missing = pd.Series([None] * n, dtype=object)
-        values = scored[key].reset_index(drop=True) if key in scored.columns else missing
-        if sql_type == "DOUBLE":
-            values = pd.to_numeric(values, errors="coerce").astype(float)
+        sql_type = STANDARD_COLUMNS[key][1]
+        if key not in scored.columns:
+            out[col] = np.full(n, np.nan if sql_type == "DOUBLE" else None, dtype=object)
+        elif sql_type == "DOUBLE":
+            out[col] = pd.to_numeric(scored[key], errors="coerce").to_numpy(dtype=float)
         elif sql_type == "TIMESTAMP":
-            values = pd.to_datetime(values, errors="coerce")
+            out[col] = pd.to_datetime(scored[key], errors="coerce").to_numpy()
         else:
-            values = values.astype(object).where(values.notna(), None)
-        out[col] = values.to_numpy()
-    known = {*STANDARD_COLUMNS, "probability", "decision", "decision_model", "rule_flags",
-             "rule_reason", "qc_sample"}  # fmt: skip
+            values = scored[key].to_numpy(dtype=object)
+            out[col] = np.array([None if _missing(v) else str(v) for v in values], dtype=object)
+    known = {*STANDARD_COLUMNS, *_SCORED, "qc_sample"}
     extras = [c for c in scored.columns if c not in known]
-    rows = scored[extras].to_dict("records") if extras else [None] * n
+    records = scored[extras].to_dict("records") if extras else [{}] * n
     out["extras"] = [
         json.dumps({c: _plain(v) for c, v in r.items()}, ensure_ascii=False, default=str)
         if r
         else None
-        for r in rows
+        for r in records
     ]
     out["probability"] = scored["probability"].to_numpy(dtype=float)
     for name in ("decision", "decision_model"):
         out[name] = scored[name].to_numpy(dtype=np.int8)
     for name in ("rule_flags", "rule_reason"):
-        text = scored[name].astype(object).where(scored[name].notna(), "")
-        out[name] = np.array([str(v) or None for v in text], dtype=object)
+        values = scored[name].to_numpy(dtype=object)
+        out[name] = np.array(
+            [None if _missing(v) or v == "" else str(v) for v in values], dtype=object
+        )
     return pd.DataFrame(out)
 
 
+def _missing(value: Any) -> bool:
+    return value is None or value is pd.NaT or (isinstance(value, float) and np.isnan(value))
+
+
 def _plain(value: Any) -> Any:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
+    """A value as DuckDB's parameters and JSON take it (NaN / NaT -> None)."""
+    if isinstance(value, np.datetime64):
+        value = pd.Timestamp(value)
+    if isinstance(value, pd.Timestamp):
+        return None if pd.isna(value) else value.to_pydatetime()
+    if isinstance(value, np.generic):
+        value = value.item()
+    if _missing(value):
         return None
-    return value.item() if isinstance(value, np.generic) else value
+    return value
