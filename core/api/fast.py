@@ -16,11 +16,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from core.config.settings import Config
+from core.decide.rules import AMOUNT_ABOVE_PNB, MAX_AUTO_VALIDATIONS, RULE_INPUTS, rule_message
 from core.model.features import FeaturePipeline
 from core.model.history import HISTORY_FEATURES
 from core.model.onehot import feature_name
@@ -263,3 +266,57 @@ def _labels(history: pd.DataFrame, label_key: str | None) -> np.ndarray:
         excluded = history["label_excluded"].astype("boolean").fillna(False).astype(bool)
         labels = labels.where(~excluded)
     return labels.fillna(0).to_numpy(float)
+
+
+@dataclass(frozen=True)
+class OneRuling:
+    """The business rules' outcome for one claim (as one row of :class:`RuleOutcome`)."""
+
+    decision: int
+    code: str  # "" when no rule moved the claim
+    reason_fr: str
+    reason_en: str
+
+
+def rules_for_one(
+    row: Mapping[str, Any], decision: int, cfg: Config, prior: pd.DataFrame | None
+) -> OneRuling:
+    """:func:`core.decide.rules.apply_rules` for a one-claim frame, without pandas: the PNB
+    rule, then the yearly cap against ``prior`` (automatic validations already stored)."""
+    mapped = {c.key for c in cfg.schema.columns}
+
+    def active(rule: str, enabled: bool) -> bool:
+        keys = RULE_INPUTS[rule]
+        return enabled and all(k in mapped and not _is_missing(row.get(k)) for k in keys)
+
+    if active(AMOUNT_ABOVE_PNB, cfg.rules.amount_above_pnb.enabled) and decision != 0:
+        amount, pnb = _number(row.get("amount")), _number(row.get("pnb"))
+        if amount > pnb:  # False when either is NaN
+            fr, en = (rule_message(AMOUNT_ABOVE_PNB, loc) for loc in ("fr", "en"))
+            return OneRuling(0, AMOUNT_ABOVE_PNB, fr, en)
+    cap = cfg.rules.max_auto_validations
+    if active(MAX_AUTO_VALIDATIONS, cap.enabled) and decision == 1:
+        date = pd.to_datetime(row.get("date"), errors="coerce")
+        if not pd.isna(date):
+            client, year = str(row.get("client_id")), int(date.year)
+            already = 0
+            if prior is not None and len(prior):
+                same = (prior["client_id"].astype(str) == client) & (prior["year"] == year)
+                already = int(prior.loc[same, "n"].sum())
+            if already >= cap.per_client_per_year:
+                fr, en = (
+                    rule_message(
+                        MAX_AUTO_VALIDATIONS, loc, limit=cap.per_client_per_year,
+                        count=already, year=year,
+                    )
+                    for loc in ("fr", "en")
+                )  # fmt: skip
+                return OneRuling(0, MAX_AUTO_VALIDATIONS, fr, en)
+    return OneRuling(int(decision), "", "", "")
+
+
+def _is_missing(value: Any) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False

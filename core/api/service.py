@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from core.api.claims import CheckedClaims
-from core.api.fast import RowScorer
+from core.api.fast import RowScorer, rules_for_one
 from core.config.identity import AUDITOR, Actor
 from core.config.settings import Config
 from core.decide.decisions import DECISION_CODES, decide
@@ -151,7 +151,7 @@ class ScoringService:
             prior = None
             if "client_id" in frame.columns and frame["client_id"].notna().any():
                 prior = self.store.auto_validation_counts(frame["client_id"], exclude_batch_id=None)
-            outcome = apply_rules(frame, model_codes, self.cfg, prior_validations=prior)
+            outcome = _rules(frame, model_codes, self.cfg, prior)
             scored = frame.assign(
                 probability=probabilities,
                 decision_model=model_codes,
@@ -236,6 +236,32 @@ class ScoringService:
             explanation = explain_claim(model, frame.iloc[[i]], context)
             out.append((explanation.reasons_fr, explanation.reasons_en))
         return out
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """The rules' outcome arrays the service reads (as :class:`RuleOutcome`'s)."""
+
+    decisions: np.ndarray
+    codes: np.ndarray
+    reasons: np.ndarray
+    reasons_en: np.ndarray
+
+
+def _rules(
+    frame: pd.DataFrame, model_codes: np.ndarray, cfg: Config, prior: pd.DataFrame | None
+) -> _Outcome:
+    """The business rules: :func:`rules_for_one` for one claim, else :func:`apply_rules`."""
+    if len(frame) == 1:
+        one = rules_for_one(frame.iloc[0].to_dict(), int(model_codes[0]), cfg, prior)
+        return _Outcome(
+            np.array([one.decision], dtype=np.int8),
+            np.array([one.code], dtype=object),
+            np.array([one.reason_fr], dtype=object),
+            np.array([one.reason_en], dtype=object),
+        )
+    full = apply_rules(frame, model_codes, cfg, prior_validations=prior)
+    return _Outcome(full.decisions, full.codes, full.reasons, full.reasons_en)
 
 
 def checked_row_scorer(model: TrainedModel, sample: int = 12) -> RowScorer | None:

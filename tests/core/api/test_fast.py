@@ -63,3 +63,32 @@ def test_a_difference_is_caught_and_the_vectorised_path_kept(tiny_model, monkeyp
     assert checked_row_scorer(tiny_model) is None
     monkeypatch.setattr(RowScorer, "features", real)
     assert checked_row_scorer(tiny_model) is not None
+
+
+def test_the_rules_for_one_claim_are_apply_rules_for_a_one_claim_frame():
+    from core.api.fast import rules_for_one
+    from core.decide.rules import apply_rules
+
+    cfg = load_config()
+    rng = np.random.default_rng(0)
+    prior = pd.DataFrame(
+        {"client_id": ["C1", "C1", "C2"], "year": [2025, 2024, 2025], "n": [1, 3, 0]}
+    )
+    moved = set()
+    for _ in range(300):
+        row = {
+            "client_id": rng.choice(["C1", "C2", "C3", None]),
+            "date": rng.choice([pd.Timestamp("2025-05-02"), pd.Timestamp("2024-01-09"), pd.NaT]),
+            "amount": rng.choice([100.0, 5000.0, np.nan]),
+            "pnb": rng.choice([1000.0, np.nan]),
+            "row_number": 1,
+        }
+        decision = int(rng.choice([-1, 0, 1]))
+        frame = pd.DataFrame([row])
+        full = apply_rules(frame, [decision], cfg, prior_validations=prior)
+        one = rules_for_one(row, decision, cfg, prior)
+        got = (one.decision, one.code, one.reason_fr, one.reason_en)
+        want = (int(full.decisions[0]), full.codes[0], full.reasons[0], full.reasons_en[0])
+        assert got == want, (row, decision)
+        moved.add(one.code)
+    assert moved == {"", "amount_above_pnb", "max_auto_validations"}
