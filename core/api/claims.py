@@ -32,6 +32,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from core.api.texts import both, text
+from core.api.typing_fast import clean_frame
 from core.config.schema import ColumnSpec, SchemaConfig
 from core.config.settings import Config
 from core.ingest.normalize import header_lookup, normalize_text
@@ -193,6 +194,11 @@ def check_claims(claims: Sequence[BaseModel], cfg: Config, locale: str) -> Check
                 warnings.append(FieldProblem(field, text("label_ignored", locale, field=field), i))
             else:
                 warnings.append(FieldProblem(extra, text("unknown_field", locale, field=extra), i))
+    if len(rows) == 1:
+        values = dict(zip(names, rows[0], strict=True))
+        frame = clean_frame(values, columns, cfg.limits)
+        if frame is not None:  # a clean claim: typed as the validation would type it
+            return CheckedClaims(frame.assign(row_number=frame["row_number"] + 1), tuple(warnings))
     raw = RawTable(
         file_name="api",
         file_format="json",
