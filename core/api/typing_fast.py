@@ -1,6 +1,7 @@
 """One clean claim typed without pandas, exactly as :func:`core.ingest.validate.validate` types it.
 
-Most claims sent by a bank's system are clean: JSON numbers, dates in the profile's format
+Most claims sent by a bank's system are clean: numbers (JSON, or plain text such as
+"1926,23"), dates in the profile's format
 (or ISO 8601), texts, categories spelt as the profile lists them. :func:`clean_frame` types
 such a claim directly (a handful of Python operations instead of a column-by-column pandas
 validation). Anything it is not sure about — a number written as text, a value out of range,
@@ -24,6 +25,7 @@ from core.config.schema import ColumnSpec
 from core.config.settings import LimitsConfig
 
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_PLAIN_NUMBER = re.compile(r"^-?\d{1,15}(?:[.,]\d{1,9})?$")
 _PLAUSIBLE = (1950, 2100)  # core.ingest.normalize.PLAUSIBLE_YEARS
 
 
@@ -65,10 +67,18 @@ _UNSURE: Any = object()
 
 
 def _number(value: Any, col: ColumnSpec, limits: LimitsConfig) -> float | None:
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            value = None
+        elif _PLAIN_NUMBER.match(text):  # "1926,23", "18": read as the validation's first tier
+            value = float(text.replace(",", "."))
+        else:
+            return None  # "1 234,56 DH" and the like: the validation reads them
     if value is None:
         return None if col.required else math.nan
     if isinstance(value, bool) or not isinstance(value, int | float):
-        return None  # text: the validation reads it the French way
+        return None
     number = float(value)
     if not math.isfinite(number):
         return None

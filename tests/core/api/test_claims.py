@@ -47,6 +47,9 @@ def test_clean_claims_are_typed_as_the_batch_validation_types_them():
             values["Date Réclamation"] = row["Date Réclamation"].strftime("%Y-%m-%d")  # ISO
         if i % 5 == 0:
             values["Segment"] = None  # an expected field left empty
+        if i % 4 == 0:  # numbers as a French CSV export writes them
+            values["Montant demandé"] = f"{values['Montant demandé']}".replace(".", ",")
+            values["Délai estimé"] = str(values["Délai estimé"])
         frame = clean_frame(values, columns, cfg.limits)
         if frame is None:
             continue
