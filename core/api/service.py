@@ -135,10 +135,12 @@ class ScoringService:
         start = time.perf_counter()
         model_version, model, row = self._load(model_version)
         frame = checked.frame
-        history = self._history(frame)
-        if row is not None and len(frame) == 1:
-            probabilities = np.array([row.probability(frame.iloc[0].to_dict(), history)])
+        if row is not None and len(frame) == 1 and not explain:
+            claim = frame.iloc[0].to_dict()
+            history = self._recent(claim.get("client_id"))
+            probabilities = np.array([row.probability(claim, history)])
         else:
+            history = self._history(frame)
             probabilities = predict(model, frame, history)
         timer["predict"] = time.perf_counter() - start
         actor = api_actor(caller)
@@ -222,6 +224,12 @@ class ScoringService:
         if "client_id" not in frame.columns or not frame["client_id"].notna().any():
             return None
         return self.store.client_history(frame["client_id"], exclude_batch_id=None)
+
+    def _recent(self, client: object) -> pd.DataFrame | None:
+        """One claim's client history, as the single-claim path reads it."""
+        if client is None or (isinstance(client, float) and np.isnan(client)):
+            return None
+        return self.store.recent_claims_of(str(client))
 
     def _reasons(
         self, model: TrainedModel, frame: pd.DataFrame, history: pd.DataFrame | None

@@ -152,6 +152,34 @@ class ApiRecordsMixin(StoreAccess):
             ).fetchone()
         return ApiStamp(row[0], row[1]) if row else ApiStamp(None, None)
 
+    def recent_claims_of(self, client_id: str) -> pd.DataFrame:
+        """The claims of one client that a new claim's history counts — every stored batch's
+        and every claim scored by the API, as :meth:`client_history` reads them — with only
+        ``id``, ``client_id``, ``date``, ``label`` and ``label_excluded``: what the
+        single-claim path (:class:`core.api.fast.RowScorer`) needs, read without a frame
+        conversion."""
+        with self.cursor("read the client's history") as cur:
+            rows = cur.execute(
+                """SELECT claim_id, client_id, claim_date, label, label_excluded FROM claims
+                   WHERE client_id = ?
+                   UNION ALL
+                   SELECT claim_id, client_id, claim_date, NULL, FALSE FROM api_claims
+                   WHERE client_id = ?""",
+                [client_id, client_id],
+            ).fetchall()
+        ids, clients, dates, labels, excluded = (
+            (list(c) for c in zip(*rows, strict=True)) if rows else ([],) * 5
+        )
+        return pd.DataFrame(
+            {
+                "id": pd.Series(ids, dtype=object),
+                "client_id": pd.Series(clients, dtype=object),
+                "date": pd.Series(dates, dtype="datetime64[ns]"),
+                "label": pd.Series(labels, dtype="Int8"),
+                "label_excluded": pd.Series(excluded, dtype=bool),
+            }
+        )
+
     # ------------------------------------------------------------------ records
     def save_api_scores(
         self,
@@ -178,23 +206,24 @@ class ApiRecordsMixin(StoreAccess):
         )
         fixed = [request_id, actor.name, scored_at, model_version, thresholds_id]
         with self.transaction(f"record the API request {request_id}") as cur:
-            if len(staged) <= _FEW:  # one claim: plain parameters, nothing to register
-                marks = ", ".join("?" * (5 + len(staged.columns)))
-                for values in staged.itertuples(index=False):
+            n = len(staged["position"])
+            if n <= _FEW:  # one claim: plain parameters, nothing to register
+                marks = ", ".join("?" * (5 + len(staged)))
+                for values in zip(*staged.values(), strict=True):
                     cur.execute(f"{prefix} VALUES ({marks})", [*fixed, *map(_plain, values)])
             else:
                 view = f"api_scores_{uuid.uuid4().hex}"
-                cur.register(view, staged)
+                cur.register(view, pd.DataFrame(staged))
                 try:
                     cur.execute(f"{prefix} SELECT ?, ?, ?, ?, ?, {columns} FROM {view}", fixed)
                 finally:
                     _unregister(cur, view)
-            codes = staged["decision"].to_numpy()
+            codes = staged["decision"]
             audit.append(
                 cur,
                 actor,
                 "api.predict",
-                {"request_id": request_id, "claims": len(staged), **dict(detail)},
+                {"request_id": request_id, "claims": n, **dict(detail)},
                 after={"decisions": {str(c): int((codes == c).sum()) for c in (-1, 0, 1)}},
             )
         return scored_at
@@ -231,7 +260,7 @@ def _tokens(cur: Any) -> list[ApiToken]:
     return [ApiToken(*row) for row in rows]
 
 
-def _stage(scored: pd.DataFrame) -> pd.DataFrame:
+def _stage(scored: pd.DataFrame) -> dict[str, Any]:
     """The rows to insert, columns in insertion order: standard columns typed as in
     ``claims``, the other columns of the claim as one JSON object, then the scores."""
     n = len(scored)
@@ -264,7 +293,7 @@ def _stage(scored: pd.DataFrame) -> pd.DataFrame:
         out[name] = np.array(
             [None if _missing(v) or v == "" else str(v) for v in values], dtype=object
         )
-    return pd.DataFrame(out)
+    return out
 
 
 def _missing(value: Any) -> bool:
