@@ -34,7 +34,7 @@ def clean_frame(
 ) -> pd.DataFrame | None:
     """The one-row typed frame of a clean claim (columns by key, then ``row_number`` 0), or
     None when the batch validation must look at it."""
-    typed: dict[str, pd.Series] = {}
+    typed: dict[str, np.ndarray] = {}
     filled = 0
     for col in columns:
         value = values.get(col.name)
@@ -43,24 +43,24 @@ def clean_frame(
             if number is None:
                 return None
             filled += not math.isnan(number)
-            typed[col.key] = pd.Series([number], dtype="float64")
+            typed[col.key] = np.array([number], dtype=np.float64)
         elif col.type == "date":
             day = _date(value, col)
             if day is _UNSURE:
                 return None
             filled += day is not None
-            typed[col.key] = pd.Series([day], dtype="datetime64[ns]")
+            missing = np.datetime64("NaT")
+            typed[col.key] = np.array([missing if day is None else day], dtype="datetime64[ns]")
         else:
             text = _text(value, col)
             if text is _UNSURE:
                 return None
             filled += text is not None
-            typed[col.key] = pd.Series([text], dtype=object)
+            typed[col.key] = np.array([text], dtype=object)
     if not filled:
         return None  # an empty claim: the validation says so
-    frame = pd.DataFrame(typed)
-    frame["row_number"] = np.zeros(1, dtype=np.int64)
-    return frame
+    typed["row_number"] = np.zeros(1, dtype=np.int64)
+    return pd.DataFrame(typed)
 
 
 _UNSURE: Any = object()
@@ -106,7 +106,7 @@ def _date(value: Any, col: ColumnSpec) -> Any:
             return _UNSURE
     if not _PLAUSIBLE[0] <= day.year <= _PLAUSIBLE[1]:
         return _UNSURE
-    return pd.Timestamp(day)
+    return np.datetime64(day, "ns")
 
 
 def _text(value: Any, col: ColumnSpec) -> Any:

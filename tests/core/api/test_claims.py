@@ -45,6 +45,8 @@ def test_clean_claims_are_typed_as_the_batch_validation_types_them():
         values = {n: _json(row).get(n) for n in names}
         if i % 3 == 0:
             values["Date Réclamation"] = row["Date Réclamation"].strftime("%Y-%m-%d")  # ISO
+        if i == 7:
+            values["Date Réclamation"] = "01/01/1970"  # the epoch is a date like any other
         if i % 5 == 0:
             values["Segment"] = None  # an expected field left empty
         if i % 4 == 0:  # numbers as a French CSV export writes them
