@@ -9,7 +9,8 @@ Lines printed (one JSON object each):
 * ``api_predict_latency`` — latency of the first 1,000 of those sequential single-claim
   requests (HTTP keep-alive, token check, validation, history, prediction, rules, record and
   audit row each), p50 / p95 / p99, next to the same work called in-process
-  (:class:`core.api.service.ScoringService`, no HTTP) in the same run.
+  (:class:`core.api.service.ScoringService`, no HTTP) in the same run, wall and CPU time
+  (the machine is shared: the load average is printed with the figures).
 * ``api_throughput_8_clients`` — claims per second with 8 concurrent clients sending single
   claims.
 
@@ -82,7 +83,7 @@ def run() -> list[dict]:
             throughput = _throughput(server.url, auth, claims)
         finally:
             server.stop()
-        direct = _direct(cfg_b, store, claims[:SEQUENTIAL])
+        direct, cpu = _direct(cfg_b, store, claims[:SEQUENTIAL])
     equal = int((np.array(decisions) == expected).sum())
     http = np.array(latencies[:SEQUENTIAL]) * 1000
     return [
@@ -92,6 +93,7 @@ def run() -> list[dict]:
             "requests": len(http),
             **_percentiles("ms", http),
             **_percentiles("direct_ms", np.array(direct) * 1000),
+            **_percentiles("direct_cpu_ms", np.array(cpu) * 1000),
             "cores": os.cpu_count(),
             "load_average": round(os.getloadavg()[0], 1),
         },
@@ -175,16 +177,17 @@ def _throughput(url: str, auth: dict[str, str], claims: list[dict]) -> dict[str,
             "claims_per_second": round(done / seconds, 1)}  # fmt: skip
 
 
-def _direct(cfg: Config, store: Store, claims: list[dict]) -> list[float]:
-    """The same single-claim work without HTTP: validation, scoring, rules, record."""
+def _direct(cfg: Config, store: Store, claims: list[dict]) -> tuple[list[float], list[float]]:
+    """The same single-claim work without HTTP: validation, scoring, rules, record; wall
+    and CPU seconds of each (the CPU time does not count waiting for a busy machine)."""
     from core.api.claims import check_claims, claim_model
     from core.api.service import ScoringService
 
     service = ScoringService(cfg, store)
     model = claim_model(cfg.schema)
-    times = []
+    times, cpu = [], []
     for i, claim in enumerate(claims):
-        start = time.perf_counter()
+        start, started_cpu = time.perf_counter(), time.process_time()
         stamp = service.stamp(None)
         checked = check_claims(
             [model.model_validate(dict(claim, **{"ID Réclamation": f"D-{i}"}))], cfg, "fr"
@@ -193,7 +196,8 @@ def _direct(cfg: Config, store: Store, claims: list[dict]) -> list[float]:
             checked, caller="bench", model_version=stamp.model_version, request_id=f"d{i}"
         )
         times.append(time.perf_counter() - start)
-    return times
+        cpu.append(time.process_time() - started_cpu)
+    return times, cpu
 
 
 class _Server:
