@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 
 from core.cli.common import _t, cli_actor, open_cli_store
@@ -19,7 +20,9 @@ def add_api_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("serve", help="run the real-time scoring API (FastAPI, uvicorn)")
     p.add_argument("--host", default=None, help="address (default: api.host, 127.0.0.1)")
     p.add_argument("--port", type=int, default=None, help="port (default: api.port, 8000)")
-    p.add_argument("--profile", default=None, help="profile name from config/profiles/")
+    p.add_argument(
+        "--profile", default=None, help="profile (default: WORKBENCH_PROFILE, as the app)"
+    )
     p.set_defaults(handler=_cmd_serve)
 
     p = sub.add_parser("api-token", help="create, revoke or list the API's bearer tokens")
@@ -35,7 +38,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
     from core.api.app import create_app
 
-    cfg = load_config(args.profile)
+    cfg = load_config(args.profile or os.environ.get("WORKBENCH_PROFILE"))  # as the app
     _json_logging()
     host = args.host or cfg.api.host
     port = args.port or cfg.api.port
