@@ -261,11 +261,22 @@ def _labels(history: pd.DataFrame, label_key: str | None) -> np.ndarray:
     """Known labels of the history rows (0 when unknown or excluded from training)."""
     if not label_key or label_key not in history:
         return np.zeros(len(history))
-    labels = pd.to_numeric(history[label_key], errors="coerce")
-    if "label_excluded" in history:
-        excluded = history["label_excluded"].astype("boolean").fillna(False).astype(bool)
-        labels = labels.where(~excluded)
-    return labels.fillna(0).to_numpy(float)
+    labels = history[label_key].to_numpy(dtype=object)
+    excluded = (
+        history["label_excluded"].to_numpy(dtype=object)
+        if "label_excluded" in history
+        else np.zeros(len(history), dtype=object)
+    )
+    return np.array([_label(v, x) for v, x in zip(labels, excluded, strict=True)], dtype=float)
+
+
+def _label(value: Any, excluded: Any) -> float:
+    """A history row's known label, as the vectorised path reads it (0 when unknown,
+    unreadable or excluded from training)."""
+    if _is_missing(value) or (not _is_missing(excluded) and bool(excluded)):
+        return 0.0
+    number = _number(value)
+    return 0.0 if math.isnan(number) else number
 
 
 @dataclass(frozen=True)

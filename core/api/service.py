@@ -135,8 +135,9 @@ class ScoringService:
         start = time.perf_counter()
         model_version, model, row = self._load(model_version)
         frame = checked.frame
+        columns = {c: frame[c].to_numpy() for c in frame.columns}
         if row is not None and len(frame) == 1 and not explain:
-            claim = frame.iloc[0].to_dict()
+            claim = {c: values[0] for c, values in columns.items()}
             history = self._recent(claim.get("client_id"))
             probabilities = np.array([row.probability(claim, history)])
         else:
@@ -152,15 +153,17 @@ class ScoringService:
             model_codes = decide(probabilities, thresholds.low, thresholds.high)
             prior = None
             if "client_id" in frame.columns and frame["client_id"].notna().any():
-                prior = self.store.auto_validation_counts(frame["client_id"], exclude_batch_id=None)
-            outcome = _rules(frame, model_codes, self.cfg, prior)
-            scored = frame.assign(
-                probability=probabilities,
-                decision_model=model_codes,
-                decision=outcome.decisions,
-                rule_flags=outcome.codes,
-                rule_reason=outcome.reasons,
-            )
+                prior = self.store.auto_validation_counts(
+                    columns["client_id"], exclude_batch_id=None
+                )
+            outcome = _rules(frame, columns, model_codes, self.cfg, prior)
+            scored = columns | {
+                "probability": probabilities,
+                "decision_model": model_codes,
+                "decision": outcome.decisions,
+                "rule_flags": outcome.codes,
+                "rule_reason": outcome.reasons,
+            }
             self.store.save_api_scores(
                 scored,
                 request_id=request_id,
@@ -179,7 +182,7 @@ class ScoringService:
         id_key = "id" if "id" in frame.columns else None
         predictions = tuple(
             Prediction(
-                claim_id=_text_or_none(frame[id_key].iloc[i]) if id_key else None,
+                claim_id=_text_or_none(columns[id_key][i]) if id_key else None,
                 probability=float(probabilities[i]),
                 decision=int(outcome.decisions[i]),
                 decision_model=int(model_codes[i]),
@@ -257,11 +260,16 @@ class _Outcome:
 
 
 def _rules(
-    frame: pd.DataFrame, model_codes: np.ndarray, cfg: Config, prior: pd.DataFrame | None
+    frame: pd.DataFrame,
+    columns: dict[str, np.ndarray],
+    model_codes: np.ndarray,
+    cfg: Config,
+    prior: pd.DataFrame | None,
 ) -> _Outcome:
     """The business rules: :func:`rules_for_one` for one claim, else :func:`apply_rules`."""
     if len(frame) == 1:
-        one = rules_for_one(frame.iloc[0].to_dict(), int(model_codes[0]), cfg, prior)
+        claim = {c: values[0] for c, values in columns.items()}
+        one = rules_for_one(claim, int(model_codes[0]), cfg, prior)
         return _Outcome(
             np.array([one.decision], dtype=np.int8),
             np.array([one.code], dtype=object),

@@ -183,7 +183,7 @@ class ApiRecordsMixin(StoreAccess):
     # ------------------------------------------------------------------ records
     def save_api_scores(
         self,
-        scored: pd.DataFrame,
+        scored: pd.DataFrame | Mapping[str, np.ndarray],
         *,
         request_id: str,
         actor: Actor,
@@ -194,8 +194,8 @@ class ApiRecordsMixin(StoreAccess):
         """Store the claims of one API request with their scores and its ``api.predict``
         audit row, in one transaction; return the time recorded.
 
-        ``scored`` is the validated frame (columns by key) with ``probability``,
-        ``decision``, ``decision_model``, ``rule_flags`` and ``rule_reason``.
+        ``scored`` is the validated frame (columns by key, or those columns as arrays) with
+        ``probability``, ``decision``, ``decision_model``, ``rule_flags`` and ``rule_reason``.
         """
         scored_at = _utcnow()
         staged = _stage(scored)
@@ -260,38 +260,38 @@ def _tokens(cur: Any) -> list[ApiToken]:
     return [ApiToken(*row) for row in rows]
 
 
-def _stage(scored: pd.DataFrame) -> dict[str, Any]:
-    """The rows to insert, columns in insertion order: standard columns typed as in
-    ``claims``, the other columns of the claim as one JSON object, then the scores."""
-    n = len(scored)
+def _stage(scored: pd.DataFrame | Mapping[str, np.ndarray]) -> dict[str, Any]:
+    """The columns to insert, in insertion order: standard columns typed as in ``claims``,
+    the other columns of the claim as one JSON object, then the scores."""
+    if isinstance(scored, pd.DataFrame):
+        scored = {c: scored[c].to_numpy() for c in scored.columns}
+    n = len(scored["probability"])
     out: dict[str, Any] = {"position": np.arange(n, dtype=np.int32)}
     for key, col in API_CLAIM_COLUMNS.items():
         sql_type = STANDARD_COLUMNS[key][1]
-        if key not in scored.columns:
+        values = scored.get(key)
+        if values is None:
             out[col] = np.full(n, np.nan if sql_type == "DOUBLE" else None, dtype=object)
         elif sql_type == "DOUBLE":
-            out[col] = pd.to_numeric(scored[key], errors="coerce").to_numpy(dtype=float)
+            out[col] = pd.to_numeric(values, errors="coerce").astype(float)
         elif sql_type == "TIMESTAMP":
-            out[col] = pd.to_datetime(scored[key], errors="coerce").to_numpy()
+            out[col] = np.asarray(pd.to_datetime(values, errors="coerce"), dtype="datetime64[ns]")
         else:
-            values = scored[key].to_numpy(dtype=object)
             out[col] = np.array([None if _missing(v) else str(v) for v in values], dtype=object)
     known = {*STANDARD_COLUMNS, *_SCORED, "qc_sample"}
-    extras = [c for c in scored.columns if c not in known]
-    records = scored[extras].to_dict("records") if extras else [{}] * n
+    extras = [c for c in scored if c not in known]
     out["extras"] = [
-        json.dumps({c: _plain(v) for c, v in r.items()}, ensure_ascii=False, default=str)
-        if r
+        json.dumps({c: _plain(scored[c][i]) for c in extras}, ensure_ascii=False, default=str)
+        if extras
         else None
-        for r in records
+        for i in range(n)
     ]
-    out["probability"] = scored["probability"].to_numpy(dtype=float)
+    out["probability"] = np.asarray(scored["probability"], dtype=float)
     for name in ("decision", "decision_model"):
-        out[name] = scored[name].to_numpy(dtype=np.int8)
+        out[name] = np.asarray(scored[name], dtype=np.int8)
     for name in ("rule_flags", "rule_reason"):
-        values = scored[name].to_numpy(dtype=object)
         out[name] = np.array(
-            [None if _missing(v) or v == "" else str(v) for v in values], dtype=object
+            [None if _missing(v) or v == "" else str(v) for v in scored[name]], dtype=object
         )
     return out
 

@@ -20,6 +20,8 @@ def _claims(n: int, seed: int, id_start: int) -> pd.DataFrame:
 def test_every_feature_and_probability_match_with_and_without_history(tiny_model):
     scorer = RowScorer(tiny_model)
     history = _claims(600, seed=3, id_start=1)
+    history["label_excluded"] = np.arange(len(history)) % 4 == 0  # excluded from training
+    history["label"] = history["label"].astype("Int8").mask(np.arange(len(history)) % 5 == 0)
     claims = _claims(40, seed=3, id_start=9001)
     frame = claims.copy()
     frame["client_id"] = history["client_id"].iloc[::15].to_numpy()[: len(frame)]  # known clients
@@ -32,6 +34,8 @@ def test_every_feature_and_probability_match_with_and_without_history(tiny_model
     features = np.array([scorer.features(r, history) for r in frame.to_dict("records")])
     prior = features[:, scorer.names.index("prior_claims_year")]
     assert (prior > 0).sum() >= 5
+    justified = features[:, scorer.names.index("prior_justified_year")]
+    assert (justified > 0).sum() >= 2
 
 
 def test_same_day_claims_count_by_id_and_the_claim_itself_never(tiny_model):
