@@ -119,6 +119,8 @@ def claim_model(schema: SchemaConfig) -> type[BaseModel]:
     label = schema.by_role("label")
     fields: dict[str, Any] = {}
     for col in columns:
+        if any(f[1].alias == col.name for f in _field_infos(fields)):
+            continue  # a header read for several roles (shared): one field, as in a file
         kind = Number if col.type in ("amount", "number") else Text
         if col.type == "date":
             kind = StrictStr | None
@@ -130,7 +132,7 @@ def claim_model(schema: SchemaConfig) -> type[BaseModel]:
             Annotated[kind, Field(alias=col.name, description=f"{described}. Alias : {aliases}")],
             None,
         )
-    required = [c.name for c in columns if c.required]
+    required = list(dict.fromkeys(c.name for c in columns if c.required))
 
     def canonical(cls: type, data: Any) -> Any:
         if not isinstance(data, Mapping):
@@ -170,6 +172,11 @@ def claim_model(schema: SchemaConfig) -> type[BaseModel]:
     )
 
 
+def _field_infos(fields: dict[str, Any]) -> list[tuple[str, Any]]:
+    """(key, FieldInfo) of the fields declared so far."""
+    return [(key, spec[0].__metadata__[0]) for key, spec in fields.items()]
+
+
 def batch_model(claim: type[BaseModel], max_batch: int) -> type[BaseModel]:
     """``{"claims": [claim, ...]}`` with at most ``max_batch`` claims."""
     return create_model(
@@ -182,7 +189,7 @@ def check_claims(claims: Sequence[BaseModel], cfg: Config, locale: str) -> Check
     """Validate the request's claims as one batch file; raise :class:`ClaimsRefusedError` with
     every error (the batch report's reasons), else return the typed frame and warnings."""
     columns = _scored_columns(cfg.schema)
-    names = [c.name for c in columns]
+    names = list(dict.fromkeys(c.name for c in columns))  # a shared header once, as in a file
     warnings: list[FieldProblem] = []
     rows: list[list[Any]] = []
     for i, claim in enumerate(claims):
@@ -194,7 +201,7 @@ def check_claims(claims: Sequence[BaseModel], cfg: Config, locale: str) -> Check
                 warnings.append(FieldProblem(field, text("label_ignored", locale, field=field), i))
             else:
                 warnings.append(FieldProblem(extra, text("unknown_field", locale, field=extra), i))
-    if len(rows) == 1:
+    if len(rows) == 1 and not cfg.schema.shared_headers():
         values = dict(zip(names, rows[0], strict=True))
         frame = clean_frame(values, columns, cfg.limits)
         if frame is not None:  # a clean claim: typed as the validation would type it

@@ -92,3 +92,18 @@ def test_the_claim_model_reads_every_alias_and_keeps_what_it_does_not_know():
     checked = check_claims([claim], cfg, "en")
     assert [w.field for w in checked.warnings] == ["Note"]
     assert checked.frame["amount"].tolist() == [10.0]
+
+
+def test_a_header_shared_by_two_roles_is_one_field_as_in_a_file():
+    from dataclasses import replace
+
+    cfg = load_config()
+    columns = tuple(
+        replace(c, name="ID Réclamation", aliases=()) if c.role == "client_id" else c
+        for c in cfg.schema.columns
+    )
+    cfg = replace(cfg, schema=replace(cfg.schema, columns=columns))
+    model = claim_model(cfg.schema)
+    claim = model.model_validate({k: v for k, v in CLAIM.items() if k != "ID Client"})
+    checked = check_claims([claim], cfg, "fr")
+    assert checked.frame[["id", "client_id"]].iloc[0].tolist() == ["API-0001", "API-0001"]
