@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from core.exceptions import PermissionDeniedError, WorkbenchError
@@ -83,3 +85,21 @@ def test_tokens_are_created_and_revoked_by_admins_only(api: Api):
         "SELECT count(*) FROM audit_log WHERE action IN ('api.token_created', 'api.token_revoked')"
     )
     assert actions == 3  # created (fixture), revoked, renewed
+
+
+def test_a_new_pair_or_a_new_active_model_applies_from_the_next_request(api: Api, tiny_model):
+    from core.model.registry import Registry
+
+    first = api.client.post("/predict", json=CLAIM, headers=api.auth).json()
+    api.store.publish_thresholds(
+        api.version, 0.0, 0.0, source="manual", actor=ADMIN, reason="tout valider"
+    )
+    second = api.client.post("/predict", json=CLAIM, headers=api.auth).json()
+    assert (second["thresholds"]["low"], second["thresholds"]["high"]) == (0.0, 0.0)
+    assert second["thresholds"]["id"] != first["thresholds"]["id"]
+    assert second["Decision_Seuils"] == 1
+    registry = Registry(api.cfg.paths.models_dir, api.store)
+    other = dataclasses.replace(tiny_model, metadata={**tiny_model.metadata, "note": "second"})
+    newer = registry.register(other, actor=ADMIN, activate=True).version
+    third = api.client.post("/predict", json=CLAIM, headers=api.auth).json()
+    assert third["model_version"] == newer != api.version
