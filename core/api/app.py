@@ -127,6 +127,7 @@ def _envelope(result: ScoredRequest, warnings: list[FieldProblem]) -> dict[str, 
             "source": result.thresholds.source,
         },
         "warnings": [w.as_dict() for w in warnings],
+        "replayed": result.replayed,
     }
 
 

@@ -49,6 +49,9 @@ class Envelope(BaseModel):
     model_version: str
     thresholds: ThresholdsOut
     warnings: list[ProblemOut]
+    replayed: bool = Field(
+        description="une reprise : la décision déjà enregistrée / a retry: the recorded outcome"
+    )
 
 
 class PredictOut(Envelope, PredictionOut):

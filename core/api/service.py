@@ -17,6 +17,7 @@ of HTTP. Per request:
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
@@ -31,13 +32,13 @@ from core.api.fast import RowScorer, rules_for_one
 from core.config.identity import AUDITOR, Actor
 from core.config.settings import Config
 from core.decide.decisions import DECISION_CODES, decide
-from core.decide.rules import apply_rules
+from core.decide.rules import RULE_NAMES, apply_rules
 from core.exceptions import ModelNotFoundError, WorkbenchError
 from core.explain.explainer import explain_claim
 from core.model.registry import Registry
 from core.model.trained import TrainedModel
 from core.scoring.results import AppliedThresholds
-from core.store.api_records import ANONYMOUS, ApiStamp
+from core.store.api_records import ANONYMOUS, ApiStamp, claim_digests
 from core.store.database import Store
 
 logger = logging.getLogger(__name__)
@@ -83,6 +84,7 @@ class ScoredRequest:
     thresholds: AppliedThresholds
     predictions: tuple[Prediction, ...]
     seconds: dict[str, float] = field(default_factory=dict)
+    replayed: bool = False  # a retry: the outcome first recorded, nothing recorded again
 
 
 class ScoringService:
@@ -147,6 +149,13 @@ class ScoringService:
         actor = api_actor(caller)
         with self.store.exclusive(f"score the API request {request_id}"):
             started = time.perf_counter()
+            replayed = self._replay(columns, caller, request_id, actor)
+            if replayed is not None:
+                if explain and replayed.model_version == model_version:
+                    fr, en = self._reasons(model, frame, history)[0]
+                    one = dataclasses.replace(replayed.predictions[0], reasons_fr=fr, reasons_en=en)
+                    replayed = dataclasses.replace(replayed, predictions=(one,))
+                return replayed
             record = self.store.active_thresholds(model_version, self.cfg.thresholds)
             assert record is not None  # a fallback was given
             thresholds = AppliedThresholds(record.low, record.high, record.id, record.source)
@@ -227,6 +236,34 @@ class ScoringService:
         if "client_id" not in frame.columns or not frame["client_id"].notna().any():
             return None
         return self.store.client_history(frame["client_id"], exclude_batch_id=None)
+
+    def _replay(
+        self, columns: dict[str, np.ndarray], caller: str, request_id: str, actor: Actor
+    ) -> ScoredRequest | None:
+        """A retry of one claim already scored for this caller (same ID, same values) gets
+        the outcome first recorded: scoring it again would count it twice in the cap."""
+        ids = columns.get("id")
+        if ids is None or len(ids) != 1 or _text_or_none(ids[0]) is None:
+            return None
+        digest = claim_digests(columns)[0]
+        found = self.store.api_replay(caller, str(ids[0]), digest)
+        if found is None:
+            return None
+        self.store.record_api_replay(request_id=request_id, actor=actor, replay=found)
+        if found.thresholds_id is not None:
+            pair = self.store.get_thresholds(found.thresholds_id)
+            thresholds = AppliedThresholds(pair.low, pair.high, pair.id, pair.source)
+        else:
+            low, high = self.cfg.thresholds.low, self.cfg.thresholds.high
+            thresholds = AppliedThresholds(low, high, None, "config")
+        english = RULE_NAMES.get(found.rule_flags, {}).get("en", "")
+        prediction = Prediction(
+            str(ids[0]), found.probability, found.decision, found.decision_model,
+            found.rule_flags, found.rule_reason, english,
+        )  # fmt: skip
+        return ScoredRequest(
+            request_id, caller, found.model_version, thresholds, (prediction,), replayed=True
+        )
 
     def _recent(self, client: object) -> pd.DataFrame | None:
         """One claim's client history, as the single-claim path reads it."""

@@ -42,8 +42,9 @@ API_CLAIM_COLUMNS = {
 }
 
 
-_SCORED = (
+_SCORED = (  # after the standard columns, in the order _stage builds them
     "extras",
+    "claim_sha256",
     "probability",
     "decision",
     "decision_model",
@@ -79,6 +80,21 @@ class ApiStamp:
 
     caller: str | None  # the token's name; None for an unknown or revoked token
     model_version: str | None  # the active model (None: no model active)
+
+
+@dataclass(frozen=True)
+class ApiReplay:
+    """A claim's outcome as first recorded (what a retry of the same claim gets back)."""
+
+    request_id: str
+    scored_at: datetime
+    model_version: str
+    probability: float
+    decision: int
+    decision_model: int
+    rule_flags: str
+    rule_reason: str
+    thresholds_id: int | None
 
 
 class ApiRecordsMixin(StoreAccess):
@@ -180,6 +196,32 @@ class ApiRecordsMixin(StoreAccess):
             }
         )
 
+    def api_replay(self, caller: str, claim_id: str, digest: str) -> ApiReplay | None:
+        """The outcome already recorded for this caller's claim with the same ID and the
+        same values (a retry), or None."""
+        with self.cursor("look for a claim already scored") as cur:
+            row = cur.execute(
+                """SELECT a.request_id, a.scored_at, a.model_version, a.probability, a.decision,
+                          a.decision_model, coalesce(a.rule_flags, ''),
+                          coalesce(a.rule_reason, ''), a.thresholds_id
+                   FROM api_claims a
+                   WHERE a.claim_id = ? AND a.caller = ? AND a.claim_sha256 = ?
+                   ORDER BY a.scored_at DESC LIMIT 1""",
+                [claim_id, caller, digest],
+            ).fetchone()
+        return ApiReplay(*row) if row else None
+
+    def record_api_replay(self, *, request_id: str, actor: Actor, replay: ApiReplay) -> None:
+        """The audit row of a retry answered with the outcome already recorded."""
+        with self.transaction(f"record the API retry {request_id}") as cur:
+            audit.append(
+                cur,
+                actor,
+                "api.replayed",
+                {"request_id": request_id, "first_request_id": replay.request_id,
+                 "model_version": replay.model_version, "decision": replay.decision},
+            )  # fmt: skip
+
     # ------------------------------------------------------------------ records
     def save_api_scores(
         self,
@@ -207,6 +249,7 @@ class ApiRecordsMixin(StoreAccess):
         fixed = [request_id, actor.name, scored_at, model_version, thresholds_id]
         with self.transaction(f"record the API request {request_id}") as cur:
             n = len(staged["position"])
+            assert list(staged) == ["position", *API_CLAIM_COLUMNS.values(), *_SCORED]
             if n <= _FEW:  # one claim: plain parameters, nothing to register
                 marks = ", ".join("?" * (5 + len(staged)))
                 for values in zip(*staged.values(), strict=True):
@@ -261,11 +304,32 @@ def _tokens(cur: Any) -> list[ApiToken]:
 
 
 def _stage(scored: pd.DataFrame | Mapping[str, np.ndarray]) -> dict[str, Any]:
-    """The columns to insert, in insertion order: standard columns typed as in ``claims``,
-    the other columns of the claim as one JSON object, then the scores."""
+    """The columns to insert, in insertion order: the claim's (:func:`_stage_claims`), its
+    digest, then the scores."""
     if isinstance(scored, pd.DataFrame):
         scored = {c: scored[c].to_numpy() for c in scored.columns}
-    n = len(scored["probability"])
+    out = _stage_claims(scored)
+    n = len(out["position"])
+    out["claim_sha256"] = [claim_digest(out, i) for i in range(n)]
+    out["probability"] = np.asarray(scored["probability"], dtype=float)
+    for name in ("decision", "decision_model"):
+        out[name] = np.asarray(scored[name], dtype=np.int8)
+    for name in ("rule_flags", "rule_reason"):
+        out[name] = np.array(
+            [None if _missing(v) or v == "" else str(v) for v in scored[name]], dtype=object
+        )
+    return out
+
+
+def claim_digests(claims: Mapping[str, np.ndarray]) -> list[str]:
+    """The digest of each claim (validated columns by key) as :func:`_stage` records it."""
+    staged = _stage_claims(claims)
+    return [claim_digest(staged, i) for i in range(len(staged["position"]))]
+
+
+def _stage_claims(scored: Mapping[str, np.ndarray]) -> dict[str, Any]:
+    """Standard columns typed as in ``claims``, the other columns as one JSON object."""
+    n = len(next(iter(scored.values())))
     out: dict[str, Any] = {"position": np.arange(n, dtype=np.int32)}
     for key, col in API_CLAIM_COLUMNS.items():
         sql_type = STANDARD_COLUMNS[key][1]
@@ -278,7 +342,8 @@ def _stage(scored: pd.DataFrame | Mapping[str, np.ndarray]) -> dict[str, Any]:
             out[col] = np.asarray(pd.to_datetime(values, errors="coerce"), dtype="datetime64[ns]")
         else:
             out[col] = np.array([None if _missing(v) else str(v) for v in values], dtype=object)
-    known = {*STANDARD_COLUMNS, *_SCORED, "qc_sample"}
+    known = {*STANDARD_COLUMNS, *_SCORED, "qc_sample", "probability", "decision",
+             "decision_model", "rule_flags", "rule_reason"}  # fmt: skip
     extras = [c for c in scored if c not in known]
     out["extras"] = [
         json.dumps({c: _plain(scored[c][i]) for c in extras}, ensure_ascii=False, default=str)
@@ -286,14 +351,13 @@ def _stage(scored: pd.DataFrame | Mapping[str, np.ndarray]) -> dict[str, Any]:
         else None
         for i in range(n)
     ]
-    out["probability"] = np.asarray(scored["probability"], dtype=float)
-    for name in ("decision", "decision_model"):
-        out[name] = np.asarray(scored[name], dtype=np.int8)
-    for name in ("rule_flags", "rule_reason"):
-        out[name] = np.array(
-            [None if _missing(v) or v == "" else str(v) for v in scored[name]], dtype=object
-        )
     return out
+
+
+def claim_digest(columns: Mapping[str, Any], i: int) -> str:
+    """SHA-256 of claim ``i``'s values as stored (standard columns and extras)."""
+    values = [_plain(columns[col][i]) for col in (*API_CLAIM_COLUMNS.values(), "extras")]
+    return hashlib.sha256(json.dumps(values, default=str).encode("utf-8")).hexdigest()
 
 
 def _missing(value: Any) -> bool:

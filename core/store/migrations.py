@@ -269,9 +269,11 @@ _API = (
         decision_model TINYINT NOT NULL CHECK (decision_model IN (-1, 0, 1)),
         rule_flags VARCHAR,
         rule_reason VARCHAR,
-        thresholds_id BIGINT
+        thresholds_id BIGINT,
+        claim_sha256 VARCHAR NOT NULL  -- of the claim's values: a retry is recognised
     )""",
     "CREATE INDEX api_claims_client ON api_claims (client_id)",
+    "CREATE INDEX api_claims_claim ON api_claims (claim_id)",
     # Every refused request (no or unknown token, bad fields, body too large, ...).
     "CREATE SEQUENCE api_refusals_id_seq START 1",
     """CREATE TABLE api_refusals (

@@ -94,12 +94,29 @@ def test_a_new_pair_or_a_new_active_model_applies_from_the_next_request(api: Api
     api.store.publish_thresholds(
         api.version, 0.0, 0.0, source="manual", actor=ADMIN, reason="tout valider"
     )
-    second = api.client.post("/predict", json=CLAIM, headers=api.auth).json()
+    claim = dict(CLAIM, **{"ID Réclamation": "API-0002"})  # another claim (not a retry)
+    second = api.client.post("/predict", json=claim, headers=api.auth).json()
     assert (second["thresholds"]["low"], second["thresholds"]["high"]) == (0.0, 0.0)
     assert second["thresholds"]["id"] != first["thresholds"]["id"]
     assert second["Decision_Seuils"] == 1
     registry = Registry(api.cfg.paths.models_dir, api.store)
     other = dataclasses.replace(tiny_model, metadata={**tiny_model.metadata, "note": "second"})
     newer = registry.register(other, actor=ADMIN, activate=True).version
-    third = api.client.post("/predict", json=CLAIM, headers=api.auth).json()
+    claim = dict(CLAIM, **{"ID Réclamation": "API-0003"})
+    third = api.client.post("/predict", json=claim, headers=api.auth).json()
     assert third["model_version"] == newer != api.version
+
+
+def test_a_retry_gets_the_recorded_outcome_and_is_not_counted_twice(validating: Api):
+    auth = validating.auth
+    first = validating.client.post("/predict", json=CLAIM, headers=auth).json()
+    again = validating.client.post("/predict?explain=true", json=CLAIM, headers=auth).json()
+    assert first["Decision_Code"] == again["Decision_Code"] == 1  # not moved by the cap
+    assert (first["replayed"], again["replayed"]) == (False, True)
+    assert again["Probabilite_Fondee"] == first["Probabilite_Fondee"]
+    assert again["thresholds"] == first["thresholds"] and len(again["reasons"]) == 3
+    assert validating.count("SELECT count(*) FROM api_claims") == 1
+    assert validating.count("SELECT count(*) FROM audit_log WHERE action = 'api.replayed'") == 1
+    corrected = dict(CLAIM, **{"Montant demandé": 990})  # same ID, other values: a new claim
+    third = validating.client.post("/predict", json=corrected, headers=auth).json()
+    assert third["replayed"] is False and third["rule"] == "max_auto_validations"
