@@ -1,6 +1,9 @@
-# Claims Triage Workbench — the Streamlit app on port 8501.
+# Claims Triage Workbench — the Streamlit app on port 8501; the same image runs the scoring API
+# on port 8000 (`python -m core serve --host 0.0.0.0`). Both together: compose.yaml.
 # Build:  docker build -t workbench .
 # Run:    docker run -p 8501:8501 -v wb-data:/app/data -v wb-models:/app/models workbench
+# API:    docker run -p 8000:8000 -v wb-data:/app/data -v wb-models:/app/models workbench \
+#           python -m core serve --host 0.0.0.0 --port 8000
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -25,7 +28,7 @@ RUN mkdir -p data models && chown workbench:workbench data models
 
 USER workbench
 VOLUME ["/app/data", "/app/models"]
-EXPOSE 8501
+EXPOSE 8501 8000
 
 HEALTHCHECK --interval=30s --timeout=5s --start-period=120s --retries=3 \
     CMD curl --fail --silent http://localhost:8501/_stcore/health || exit 1

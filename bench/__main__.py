@@ -22,6 +22,7 @@ MODULES = [
     "bench.bench_drift",
     "bench.bench_training",
     "bench.bench_pages",
+    "bench.bench_api",
 ]
 
 

@@ -31,6 +31,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("scoring",),
     ("explain", "drift", "monitor"),
     ("jobs",),
+    ("api",),
     ("synth",),
     ("cli",),
     ("__main__",),

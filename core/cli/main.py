@@ -59,6 +59,9 @@ def _parser() -> argparse.ArgumentParser:
     add_drift_command(sub)
     add_audit_commands(sub)
     add_monitor_commands(sub)
+    from core.cli.api import add_api_commands  # serve, api-token: nothing heavy at import
+
+    add_api_commands(sub)
     return parser
 
 

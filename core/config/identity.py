@@ -35,6 +35,7 @@ ADMIN_ACTIONS: Mapping[str, tuple[str, str]] = {
     "model.rollback": ("revenir au modèle précédent", "roll back the model"),
     "model.train": ("entraîner un modèle", "train a model"),
     "audit.read": ("consulter le journal d'audit", "read the audit trail"),
+    "api.tokens": ("créer ou révoquer un jeton d'API", "create or revoke an API token"),
     "decisions.override": (
         "re-décider un lot avec une paire non publiée",
         "re-decide a batch with a pair that is not published",

@@ -176,6 +176,22 @@ class StoreConfig:
 
 
 @dataclass(frozen=True)
+class ApiConfig:
+    """The real-time scoring API (``python -m core serve``): its limits and defaults."""
+
+    host: str = "127.0.0.1"  # 0.0.0.0 opens it to the network (tokens are always required)
+    port: int = 8000
+    max_batch: int = 500  # claims in one POST /predict/batch
+    max_body_kb: int = 1024  # a larger request body is refused with 413 before it is read
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.port <= 65535:
+            raise ValueError("port must be in [1, 65535]")
+        if self.max_batch < 1 or self.max_body_kb < 1:
+            raise ValueError("max_batch and max_body_kb must be >= 1")
+
+
+@dataclass(frozen=True)
 class Config:
     paths: PathsConfig
     schema: SchemaConfig
@@ -188,6 +204,7 @@ class Config:
     store: StoreConfig = field(default_factory=StoreConfig)
     monitor: MonitorConfig = field(default_factory=MonitorConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
+    api: ApiConfig = field(default_factory=ApiConfig)
     locale: str = "fr"
     profile: str = "default"
     source_hash: str = ""  # SHA-256 of the merged YAML, recorded with models

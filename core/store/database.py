@@ -32,6 +32,7 @@ import core.store.audit as audit
 from core.config.identity import Actor
 from core.config.settings import Config
 from core.exceptions import StoreError
+from core.store.api_records import ApiRecordsMixin
 from core.store.batches import BatchesMixin, BatchInfo, SaveResult
 from core.store.common import STANDARD_COLUMNS, _transaction
 from core.store.decision_pages import DecisionPagesMixin
@@ -62,12 +63,14 @@ class Store(
     LabelsMixin,
     JobsMixin,
     DecisionPagesMixin,
+    ApiRecordsMixin,
 ):
     """The workbench database; see the module docstring.
 
     One mixin per table family: batches and claims (:mod:`core.store.batches`), thresholds
     (:mod:`core.store.thresholds`), scores (:mod:`core.store.scores`), reviews
-    (:mod:`core.store.reviews`), jobs (:mod:`core.store.jobs`).
+    (:mod:`core.store.reviews`), jobs (:mod:`core.store.jobs`), the API's tokens and records
+    (:mod:`core.store.api_records`).
     """
 
     def __init__(

@@ -151,12 +151,16 @@ class Gate:
                 f"{wait_seconds:g} s ; réessayez. / The database was busy with another operation "
                 f"of this server for more than {wait_seconds:g} s ({what}); try again."
             )
+        outer = getattr(self._local, "units", 0) == 0  # not a unit inside this thread's own
+        self._local.units = getattr(self._local, "units", 0) + 1
         try:
             left = max(deadline - time.monotonic(), 0.001)
             with self.hold(what, wait_seconds=left, on_wait=on_wait) as conn:
-                self._note(what)  # units are the long operations: name them exactly
+                if outer:
+                    self._note(what)  # units are the long operations: name them exactly
                 yield conn
         finally:
+            self._local.units -= 1
             self._exclusive.release()
 
     def release_now(self) -> None:

@@ -237,6 +237,64 @@ _SCORED_PAIR = (
     "ALTER TABLE scores ADD COLUMN high DOUBLE",
 )
 
+_API = (
+    # The real-time scoring API (core.api): one token per calling system, stored hashed.
+    """CREATE TABLE api_tokens (
+        name VARCHAR PRIMARY KEY,
+        token_sha256 VARCHAR NOT NULL UNIQUE,
+        created_at TIMESTAMP NOT NULL,
+        created_by VARCHAR NOT NULL,
+        revoked_at TIMESTAMP,
+        revoked_by VARCHAR
+    )""",
+    # One row per claim scored by the API: the claim's standard columns (as in `claims`, so
+    # the client history and the yearly cap of automatic validations count it), its scores
+    # and who asked. A request's rows share `request_id` and are written in one transaction.
+    "CREATE SEQUENCE api_claims_id_seq START 1",
+    """CREATE TABLE api_claims (
+        id BIGINT PRIMARY KEY DEFAULT nextval('api_claims_id_seq'),
+        request_id VARCHAR NOT NULL,
+        position INTEGER NOT NULL,  -- 0-based place of the claim in its request
+        caller VARCHAR NOT NULL,
+        scored_at TIMESTAMP NOT NULL,
+        claim_id VARCHAR,
+        client_id VARCHAR,
+        claim_date TIMESTAMP,
+        amount DOUBLE,
+        family VARCHAR,
+        category VARCHAR,
+        subcategory VARCHAR,
+        segment VARCHAR,
+        market VARCHAR,
+        delay DOUBLE,
+        tenure DOUBLE,
+        pnb DOUBLE,
+        extras JSON,
+        model_version VARCHAR NOT NULL,
+        probability DOUBLE NOT NULL CHECK (probability BETWEEN 0 AND 1),
+        decision TINYINT NOT NULL CHECK (decision IN (-1, 0, 1)),
+        decision_model TINYINT NOT NULL CHECK (decision_model IN (-1, 0, 1)),
+        rule_flags VARCHAR,
+        rule_reason VARCHAR,
+        thresholds_id BIGINT,
+        claim_sha256 VARCHAR NOT NULL  -- of the claim's values: a retry is recognised
+    )""",
+    "CREATE INDEX api_claims_client ON api_claims (client_id)",
+    "CREATE INDEX api_claims_claim ON api_claims (claim_id)",
+    # Every refused request (no or unknown token, bad fields, body too large, ...).
+    "CREATE SEQUENCE api_refusals_id_seq START 1",
+    """CREATE TABLE api_refusals (
+        id BIGINT PRIMARY KEY DEFAULT nextval('api_refusals_id_seq'),
+        request_id VARCHAR NOT NULL,
+        caller VARCHAR NOT NULL,  -- the token's name, or 'anonymous'
+        refused_at TIMESTAMP NOT NULL,
+        path VARCHAR NOT NULL,
+        status INTEGER NOT NULL,
+        reason VARCHAR NOT NULL,
+        model_version VARCHAR
+    )""",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1, "initial schema: batches, claims, scores, reviews, thresholds, ...", _INITIAL_SCHEMA
@@ -247,6 +305,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         4, "hash-chained audit trail, costs with thresholds, jobs", _TRUST, _seal_legacy_rows
     ),
     Migration(5, "quality-control sample of automatic decisions, labels", _MONITORING),
+    Migration(6, "real-time scoring API: tokens, scored claims, refusals", _API),
     Migration(7, "the threshold pair applied by each scoring", _SCORED_PAIR),
 )
 

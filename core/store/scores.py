@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+import duckdb
 import numpy as np
 import pandas as pd
 
@@ -16,9 +18,6 @@ from core.config.identity import Actor
 from core.exceptions import StoreError
 from core.store.common import STANDARD_COLUMNS, StoreAccess, _ident, _unregister, _utcnow
 from core.store.jobs import enqueue_job
-
-if TYPE_CHECKING:  # pragma: no cover
-    import duckdb
 
 
 @dataclass(frozen=True)
@@ -132,42 +131,50 @@ class ScoresMixin(StoreAccess):
     def auto_validation_counts(
         self, client_ids: pd.Series | np.ndarray | list, *, exclude_batch_id: int | None
     ) -> pd.DataFrame:
-        """Automatic validations (decision 1) of the latest scoring of every other batch,
-        counted per (client_id, year of the claim date): columns client_id, year, n."""
+        """Automatic validations (decision 1) of the latest scoring of every other batch and
+        of the API, counted per (client_id, year of the claim date): columns client_id, year, n."""
         clients = _distinct_clients(client_ids)
-        view = f"clients_{uuid.uuid4().hex}"
-        with self.cursor("count the stored automatic validations") as cur:
-            cur.register(view, clients)
-            try:
-                return cur.execute(_AUTO_VALIDATIONS_SQL.format(view=view), [exclude_batch_id]).df()
-            finally:
-                cur.unregister(view)
+        with (
+            self.cursor("count the stored automatic validations") as cur,
+            _clients_cte(cur, clients) as (cte, params),
+        ):
+            sql = _AUTO_VALIDATIONS_SQL.format(clients=cte)
+            return cur.execute(sql, [*params, exclude_batch_id]).df()
 
     def client_history(
         self, client_ids: pd.Series | np.ndarray | list, *, exclude_batch_id: int | None
     ) -> pd.DataFrame:
-        """Stored claims of these clients from other batches, standard columns by key."""
+        """Stored claims of these clients from other batches and from the API (``batch_id``
+        null), standard columns by key."""
         clients = _distinct_clients(client_ids)
         select = ", ".join(
             f"c.{col} AS {_ident(key)}" for key, (col, _) in STANDARD_COLUMNS.items()
         )
-        view = f"clients_{uuid.uuid4().hex}"
-        with self.cursor("read the clients' history") as cur:
-            cur.register(view, clients)
-            try:
-                frame = cur.execute(
-                    f"SELECT c.batch_id, {select} FROM claims c "
-                    f"JOIN {view} w ON c.client_id = w.client_id "
-                    "WHERE c.batch_id IS DISTINCT FROM ? ORDER BY c.claim_date, c.batch_id, "
-                    "c.row_number",
-                    [exclude_batch_id],
-                ).df()
-            finally:
-                cur.unregister(view)
+        api = ", ".join(
+            f"{_API_HISTORY.get(key, 'a.' + col)} AS {_ident(key)}"
+            for key, (col, _) in STANDARD_COLUMNS.items()
+        )
+        with (
+            self.cursor("read the clients' history") as cur,
+            _clients_cte(cur, clients) as (cte, params),
+        ):  # claims of stored batches, then the claims scored by the API
+            frame = cur.execute(
+                f"WITH w AS ({cte}) SELECT * FROM (SELECT c.batch_id, {select} FROM claims c "
+                "JOIN w ON c.client_id = w.client_id WHERE c.batch_id IS DISTINCT FROM ? "
+                f"UNION ALL SELECT NULL AS batch_id, {api} FROM api_claims a "
+                'JOIN w ON a.client_id = w.client_id) ORDER BY "date", batch_id, row_number',
+                [*params, exclude_batch_id],
+            ).df()
         frame["label"] = frame["label"].astype("Int8")
         return frame
 
 
+# What an API-scored claim has instead of a batch claim's row number and label.
+_API_HISTORY = {
+    "row_number": "CAST(NULL AS INTEGER)",
+    "label": "CAST(NULL AS TINYINT)",
+    "label_excluded": "FALSE",
+}
 _SCORE_INPUTS = (
     "row_number",
     "probability",
@@ -188,24 +195,51 @@ def _info(row: tuple) -> ScoringInfo:
     return ScoringInfo(batch_id, scored_at, version, thresholds_id, rows, (), low, high)
 
 
+# Batches' latest scorings and the claims scored by the API (core.store.api_records) share
+# the yearly cap: both count.
 _AUTO_VALIDATIONS_SQL = """
-WITH latest AS (
+WITH w AS ({clients}), latest AS (
     SELECT batch_id, max(scored_at) AS scored_at FROM scores
     WHERE batch_id IS DISTINCT FROM ? GROUP BY batch_id
+), validated AS (
+    SELECT c.client_id, c.claim_date
+    FROM scores s
+    JOIN latest l ON s.batch_id = l.batch_id AND s.scored_at = l.scored_at
+    JOIN claims c ON c.batch_id = s.batch_id AND c.row_number = s.row_number
+    WHERE s.decision = 1
+    UNION ALL
+    SELECT a.client_id, a.claim_date FROM api_claims a WHERE a.decision = 1
 )
-SELECT c.client_id, CAST(year(c.claim_date) AS BIGINT) AS year, count(*) AS n
-FROM scores s
-JOIN latest l ON s.batch_id = l.batch_id AND s.scored_at = l.scored_at
-JOIN claims c ON c.batch_id = s.batch_id AND c.row_number = s.row_number
-JOIN {view} w ON c.client_id = w.client_id
-WHERE s.decision = 1 AND c.claim_date IS NOT NULL
-GROUP BY c.client_id, year
+SELECT v.client_id, CAST(year(v.claim_date) AS BIGINT) AS year, count(*) AS n
+FROM validated v
+JOIN w ON v.client_id = w.client_id
+WHERE v.claim_date IS NOT NULL
+GROUP BY v.client_id, year
 """
 
 
-def _distinct_clients(client_ids: pd.Series | np.ndarray | list) -> pd.DataFrame:
-    values = pd.Series(np.asarray(client_ids, dtype=object)).dropna().astype(str).unique()
-    return pd.DataFrame({"client_id": pd.Series(values, dtype=object)})
+_LIST_MAX = 1000  # up to this many clients, one list parameter; beyond, a registered frame
+
+
+@contextmanager
+def _clients_cte(
+    cur: duckdb.DuckDBPyConnection, clients: list[str]
+) -> Iterator[tuple[str, list[Any]]]:
+    """(SQL selecting the clients as ``client_id``, its parameters). A few clients (one API
+    claim) go as a list parameter, which costs nothing to set up; many (a batch) as a frame."""
+    if len(clients) <= _LIST_MAX:
+        yield "SELECT DISTINCT unnest(CAST(? AS VARCHAR[])) AS client_id", [clients]
+        return
+    view = f"clients_{uuid.uuid4().hex}"
+    cur.register(view, pd.DataFrame({"client_id": pd.Series(clients, dtype=object)}))
+    try:
+        yield f"SELECT client_id FROM {view}", []
+    finally:
+        _unregister(cur, view)
+
+
+def _distinct_clients(client_ids: pd.Series | np.ndarray | list) -> list[str]:
+    return pd.Series(np.asarray(client_ids, dtype=object)).dropna().astype(str).unique().tolist()
 
 
 def _insert_scores(

@@ -150,3 +150,16 @@ def test_read_then_write_units_never_interleave_across_threads_and_processes(db)
     assert all(p.wait(60) == 0 for p in others)
     with store.cursor() as cur:
         assert cur.execute("SELECT v FROM counter").fetchall()[0][0] == 40 + 2 * 15
+
+
+def test_a_unit_inside_a_unit_keeps_the_outer_units_name_for_waiters(tmp_path: Path):
+    import json
+
+    store = Store(tmp_path / "wb.duckdb")
+    holder = tmp_path / "wb.duckdb.holder"
+    with store.exclusive("score the API request 7"):
+        with store.transaction("record the API request 7") as cur:
+            cur.execute("SELECT 1")
+        assert json.loads(holder.read_text())["operation"] == "score the API request 7"
+    with store.exclusive("publish the thresholds"):
+        assert json.loads(holder.read_text())["operation"] == "publish the thresholds"
