@@ -25,6 +25,7 @@ from app.components.threshold_logic import (
     suggest,
 )
 from app.components.threshold_logic import net_gain_grid as grid_of
+from app.components.threshold_view import SliderView, build_view
 from app.tables import build_decisions_table
 from core.config.loading import load_config
 from core.config.profiles import same_profile
@@ -253,6 +254,39 @@ def threshold_suggestions(
 ) -> tuple[ThresholdChoice, ...]:
     """The pair each chooser suggests for these claims and costs."""
     return suggest(cost_surface(source, costs), claims_arrays(source), capacity, guarantee)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32, ttl=900)
+def slider_view(
+    source: ClaimsSource,
+    costs: CostModel,
+    pair: tuple[float, float],
+    suggestions: tuple[tuple[str, tuple[float, float]], ...],
+    published: tuple[float, float] | None,
+    lang: str,
+    rules: bool,
+) -> SliderView:
+    """What the slider draws for ``pair`` (cards, figures, confusion table): built once per
+    pair and shared (every session opening the page stands on the published pair first);
+    ``rules``: cards and bars after the business rules (a batch's claims). Never modify it:
+    Streamlit copies a figure before sending it."""
+    bootstrap = gain_bootstrap(source, costs)
+    evaluate = None
+    if rules:
+
+        def evaluate(low: float, high: float) -> Evaluation | None:
+            return gain_with_rules(source, costs, float(low), float(high))
+
+    return build_view(
+        cost_surface(source, costs),
+        net_gain_grid(source, costs),
+        pair,
+        dict(suggestions),
+        published,
+        lang,
+        None if bootstrap is None else bootstrap.interval(*pair),
+        evaluate,
+    )
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
