@@ -10,9 +10,11 @@ import os
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 import core.store.audit as audit
+from app.components.drift_views import history_chart
 from app.components.threshold_logic import (
     TEST_SET,
     CapacityLimit,
@@ -170,6 +172,21 @@ def _drift_history(head: int) -> pd.DataFrame:
 def drift_trend() -> pd.DataFrame:
     """Each stored report's score per column (for the history chart), read once per change."""
     return _drift_history(state())
+
+
+@st.cache_resource(show_spinner=False, max_entries=16, ttl=900)
+def _drift_chart(head: int, columns: tuple[str, ...], lang: str) -> go.Figure:
+    history = _drift_history(head)
+    history = history[history["reference"].str.startswith("model:")] if len(history) else history
+    labels = {c.key: c.name for c in config().schema.columns}
+    return history_chart(history, list(columns), labels)
+
+
+def drift_chart(columns: list[str], lang: str) -> go.Figure:
+    """The drift history chart (reports against a model) of ``columns`` in ``lang`` (the
+    session's: its titles are read from it), built once per change and shared; never modify
+    it (Streamlit copies a figure before sending it)."""
+    return _drift_chart(state(), tuple(columns), lang)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)

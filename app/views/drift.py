@@ -6,7 +6,7 @@ import streamlit as st
 
 from app import resources
 from app.components import drift_views, identity
-from app.i18n import t
+from app.i18n import current_lang, t
 from app.safe import md
 from core.drift.service import MODEL, PREVIOUS, drift_report, with_snapshot
 from core.drift.storage import load_drift_report
@@ -50,7 +50,7 @@ if len(history):
         key="drift.history",
     )
     st.plotly_chart(
-        drift_views.history_chart(history, chosen, labels),
+        resources.drift_chart(chosen, current_lang()),
         width="stretch",
         key="drift.history_chart",
     )

@@ -115,3 +115,19 @@ def test_the_slider_view_is_built_once_per_pair_and_anew_for_another(scored):
     assert other.evaluation.low == 0.3 and view.evaluation.low == 0.2
     english = resources.slider_view(source, costs, (0.2, 0.8), (), (0.2, 0.8), "en", True)
     assert english.cost_caption != view.cost_caption
+
+
+def test_the_drift_chart_is_shared_per_columns_and_language_and_redrawn_after_a_change(scored):
+    cfg = load_config()
+    with Store(cfg.paths.database) as store:
+        from core.drift.service import drift_report
+
+        drift_report(store, Registry(cfg.paths.models_dir, store), cfg, scored, actor=ADMIN)
+    chart = resources.drift_chart(["amount"], "fr")
+    assert resources.drift_chart(["amount"], "fr") is chart
+    assert resources.drift_chart(["amount", "segment"], "fr") is not chart
+    assert len(chart.data) == 2  # the score and its threshold
+    with Store(cfg.paths.database) as store:
+        drift_report(store, Registry(cfg.paths.models_dir, store), cfg, scored, actor=ADMIN)
+    redrawn = resources.drift_chart(["amount"], "fr")
+    assert redrawn is not chart  # a new report: the chart is drawn again
