@@ -51,7 +51,7 @@ from core.scoring.pair_gain import ruled_claims as read_ruled_claims
 from core.scoring.republish import OutdatedBatch, outdated_batches
 from core.scoring.results import StoredScoring
 from core.scoring.review_queue import ReviewQueue, review_queues
-from core.scoring.stored import load_scores, load_scoring
+from core.scoring.stored import load_claim_scoring, load_scores, load_scoring
 from core.store.batches import BatchInfo
 from core.store.database import Store, open_store
 from core.store.scores import ScoringInfo
@@ -199,6 +199,13 @@ def model(version: str) -> TrainedModel:
 def scoring(batch_id: int, scored_at: str) -> StoredScoring:
     """A batch's stored scoring; keyed by its time, so a new scoring is read afresh."""
     return load_scoring(batch_id, store(), config())
+
+
+@st.cache_resource(show_spinner=False, max_entries=64, ttl=900)
+def claim_scoring(batch_id: int, scored_at: str, row_number: int) -> StoredScoring:
+    """A batch's scoring as explaining one claim reads it (that claim and its client's
+    claims of the batch: a query, not the whole batch); keyed by the scoring's time."""
+    return load_claim_scoring(batch_id, row_number, store(), config())
 
 
 @st.cache_resource(show_spinner=False, max_entries=4, ttl=900)
