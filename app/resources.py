@@ -7,6 +7,7 @@ Cached resources are shared by every session and thread: the configuration and t
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -343,6 +344,14 @@ def batch_performances(head: int) -> list[BatchPerformance]:
 def monitoring_state() -> int:
     """What the performance depends on: a cheap key for :func:`batch_performances`."""
     return state()
+
+
+@st.cache_resource(show_spinner=False, max_entries=16, ttl=900)
+def figure(key: tuple, _build: Callable[[], go.Figure]) -> go.Figure:
+    """A figure built once per ``key`` and shared by every session: ``key`` must name all
+    it depends on (e.g. an immutable model version and the language). Never modify it:
+    Streamlit copies a figure before sending it."""
+    return _build()
 
 
 # --------------------------------------------------------------- explain page

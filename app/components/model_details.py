@@ -8,12 +8,13 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from app import charts
+from app import charts, resources
 from app.i18n import current_lang, t, t_chart
 from core.formatting import fmt_money, fmt_number, fmt_pct
 
 
 def show(version: str, metadata: dict[str, Any]) -> None:
+    """``version``'s details; a version never changes, so its figures are built once."""
     st.subheader(t("model_page.active_title", version=version))
     _summary(metadata)
     tabs = st.tabs(
@@ -27,7 +28,7 @@ def show(version: str, metadata: dict[str, Any]) -> None:
     with tabs[0]:
         _comparison(metadata.get("comparison") or [])
     with tabs[1]:
-        _calibration(metadata)
+        _calibration(metadata, version)
     with tabs[2]:
         _features(metadata.get("feature_table") or [])
     with tabs[3]:
@@ -129,7 +130,7 @@ def _comparison(rows: list[dict[str, Any]]) -> None:
     )
 
 
-def _calibration(meta: dict[str, Any]) -> None:
+def _calibration(meta: dict[str, Any], version: str) -> None:
     lang = current_lang()
     points = meta.get("reliability_curve") or (meta.get("metrics") or {}).get("reliability_curve")
     if not points:
@@ -147,7 +148,10 @@ def _calibration(meta: dict[str, Any]) -> None:
     }
     left, right = st.columns([3, 2])
     left.plotly_chart(
-        charts.reliability_diagram(points, ece=ece, lang=lang, titles=titles),
+        resources.figure(
+            ("reliability", version, lang),
+            lambda: charts.reliability_diagram(points, ece=ece, lang=lang, titles=titles),
+        ),
         width="stretch",
         config={"displaylogo": False},
     )

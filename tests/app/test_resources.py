@@ -131,3 +131,19 @@ def test_the_drift_chart_is_shared_per_columns_and_language_and_redrawn_after_a_
         drift_report(store, Registry(cfg.paths.models_dir, store), cfg, scored, actor=ADMIN)
     redrawn = resources.drift_chart(["amount"], "fr")
     assert redrawn is not chart  # a new report: the chart is drawn again
+
+
+def test_a_shared_figure_is_built_once_per_key(app_env):
+    import plotly.graph_objects as go
+
+    built = []
+
+    def build():
+        built.append(1)
+        return go.Figure()
+
+    first = resources.figure(("reliability", "v1", "fr"), build)
+    assert resources.figure(("reliability", "v1", "fr"), build) is first
+    assert len(built) == 1
+    assert resources.figure(("reliability", "v1", "en"), build) is not first
+    assert len(built) == 2
