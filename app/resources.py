@@ -2,6 +2,11 @@
 
 Cached resources are shared by every session and thread: the configuration and the store
 (one DuckDB connection per process; each core call takes its own cursor) are safe to share.
+
+What a page reads on every rerun is cached under a key naming what invalidates it: a
+scoring's time, an immutable model version, or :func:`state` (the audit trail's head, which
+every stored change moves). Big frames are bounded by ``max_entries`` and a ``ttl``; shared
+objects (frames, figures, views) are never modified by their readers.
 """
 
 from __future__ import annotations
