@@ -2,16 +2,25 @@
 
 Cached resources are shared by every session and thread: the configuration and the store
 (one DuckDB connection per process; each core call takes its own cursor) are safe to share.
+
+What a page reads on every rerun is cached under a key naming what invalidates it: a
+scoring's time, an immutable model version, or :func:`state` (the audit trail's head, which
+every stored change moves). Big frames are bounded by ``max_entries`` and a ``ttl``; shared
+objects (frames, figures, views) are never modified by their readers.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
+import core.store.audit as audit
+from app.components.drift_views import history_chart
 from app.components.threshold_logic import (
     TEST_SET,
     CapacityLimit,
@@ -24,6 +33,7 @@ from app.components.threshold_logic import (
     suggest,
 )
 from app.components.threshold_logic import net_gain_grid as grid_of
+from app.components.threshold_view import SliderView, build_view
 from core.config.loading import load_config
 from core.config.profiles import same_profile
 from core.config.settings import Config
@@ -31,6 +41,8 @@ from core.decide.costs import CostModel, Evaluation
 from core.decide.decisions import CostSurface
 from core.decide.gain_bounds import GainBootstrap
 from core.decide.thresholds import ThresholdChoice
+from core.drift.report import DriftReport
+from core.drift.storage import drift_history, load_drift_reports
 from core.exceptions import WorkbenchError
 from core.explain.lookup import load_summary
 from core.explain.results import GlobalExplanation
@@ -41,10 +53,14 @@ from core.monitor.performance import BatchPerformance
 from core.monitor.service import performance_of_batches
 from core.scoring.pair_gain import RuledClaims, evaluate_with_rules
 from core.scoring.pair_gain import ruled_claims as read_ruled_claims
+from core.scoring.republish import OutdatedBatch, outdated_batches
 from core.scoring.results import ScoringSummary, StoredScoring
-from core.scoring.stored import load_scores, load_scoring, load_scoring_summary
+from core.scoring.review_queue import ReviewQueue, review_queues
+from core.scoring.stored import load_claim_scoring, load_scores, load_scoring, load_scoring_summary
 from core.store.batches import BatchInfo
 from core.store.database import Store, open_store
+from core.store.scores import ScoringInfo
+from core.store.thresholds import ThresholdsRecord
 
 PROFILE_ENV = "WORKBENCH_PROFILE"
 
@@ -83,10 +99,99 @@ def active_version() -> ModelVersion | None:
     return registry().active_for(config())
 
 
+# ------------------------------------------------------ stored state, keyed by the audit head
+# Every state change (a batch stored, scored or re-decided, labels, reviews, a pair published,
+# a model registered or activated, a drift report) appends a row to the audit trail in its own
+# transaction: the head's id is a one-row query that changes whenever these answers could, so
+# the summaries below are read once per change instead of on every rerun of every session.
+
+
+def state() -> int:
+    """The id of the audit trail's last row (0 when empty): the key of the caches below."""
+    with store().cursor("read the audit trail's head") as cur:
+        return audit.head(cur)[0] or 0
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _latest_scorings(head: int) -> dict[int, ScoringInfo]:
+    return store().latest_scorings()
+
+
+def latest_scorings() -> dict[int, ScoringInfo]:
+    """The latest scoring of every scored batch (batch id -> info), read once per change."""
+    return _latest_scorings(state())
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _batches(head: int) -> list[BatchInfo]:
+    return store().list_batches()
+
+
+def batches() -> list[BatchInfo]:
+    """Every stored batch, newest first, read once per change."""
+    return _batches(state())
+
+
 def profile_batches() -> list[BatchInfo]:
     """The stored batches of the profile this app serves, newest first (others are apart)."""
     cfg = config()
-    return [b for b in store().list_batches() if same_profile(b.profile, cfg)]
+    return [b for b in batches() if same_profile(b.profile, cfg)]
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _label_count(head: int) -> int:
+    with store().cursor("count the labels") as cur:
+        return int(cur.execute("SELECT count(*) FROM labels").fetchone()[0])
+
+
+def label_count() -> int:
+    """How many claims carry a stored label (a count, never the labels themselves)."""
+    return _label_count(state())
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _outdated_batches(head: int, record_id: int | None, _record: ThresholdsRecord):
+    return outdated_batches(store(), config(), _record)
+
+
+def outdated(record: ThresholdsRecord) -> list[OutdatedBatch]:
+    """The batches last scored by ``record``'s model with another pair than ``record``."""
+    return _outdated_batches(state(), record.id, record)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _drift_reports(head: int) -> list[DriftReport]:
+    return load_drift_reports(store(), include_snapshot=False)
+
+
+def drift_reports() -> list[DriftReport]:
+    """Every stored drift report without its snapshot, newest first, read once per change."""
+    return _drift_reports(state())
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _drift_history(head: int) -> pd.DataFrame:
+    return drift_history(store())
+
+
+def drift_trend() -> pd.DataFrame:
+    """Each stored report's score per column (for the history chart), read once per change."""
+    return _drift_history(state())
+
+
+@st.cache_resource(show_spinner=False, max_entries=16, ttl=900)
+def _drift_chart(head: int, columns: tuple[str, ...], lang: str) -> go.Figure:
+    history = _drift_history(head)
+    history = history[history["reference"].str.startswith("model:")] if len(history) else history
+    labels = {c.key: c.name for c in config().schema.columns}
+    return history_chart(history, list(columns), labels)
+
+
+def drift_chart(columns: list[str], lang: str) -> go.Figure:
+    """The drift history chart (reports against a model) of ``columns`` in ``lang`` (the
+    session's: its titles are read from it), built once per change and shared; never modify
+    it (Streamlit copies a figure before sending it)."""
+    return _drift_chart(state(), tuple(columns), lang)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -106,6 +211,25 @@ def scoring_summary(batch_id: int, scored_at: str) -> ScoringSummary:
     """What the Upload page shows around a batch (counts, histogram, cost evaluation): a few
     kilobytes per scoring, keyed by its time; the batch's rows are read a page at a time."""
     return load_scoring_summary(batch_id, store(), config())
+
+
+@st.cache_resource(show_spinner=False, max_entries=64, ttl=900)
+def claim_scoring(batch_id: int, scored_at: str, row_number: int) -> StoredScoring:
+    """A batch's scoring as explaining one claim reads it (that claim and its client's
+    claims of the batch: a query, not the whole batch); keyed by the scoring's time."""
+    return load_claim_scoring(batch_id, row_number, store(), config())
+
+
+@st.cache_resource(show_spinner=False, max_entries=4, ttl=900)
+def _review_queues(batch_id: int, scored_at: str, head: int) -> dict[str, ReviewQueue]:
+    scored = scoring(batch_id, scored_at).frame
+    return review_queues(store(), batch_id, config().costs, scored=scored)
+
+
+def review_queues_of(batch_id: int, scored_at: str) -> dict[str, ReviewQueue]:
+    """Both review queues of a batch's scoring with each claim's latest review; read again
+    after any change (a review saved appends an audit row). Shared: never modify them."""
+    return _review_queues(batch_id, scored_at, state())
 
 
 # --------------------------------------------------------------- thresholds page
@@ -162,6 +286,39 @@ def threshold_suggestions(
     return suggest(cost_surface(source, costs), claims_arrays(source), capacity, guarantee)
 
 
+@st.cache_resource(show_spinner=False, max_entries=32, ttl=900)
+def slider_view(
+    source: ClaimsSource,
+    costs: CostModel,
+    pair: tuple[float, float],
+    suggestions: tuple[tuple[str, tuple[float, float]], ...],
+    published: tuple[float, float] | None,
+    lang: str,
+    rules: bool,
+) -> SliderView:
+    """What the slider draws for ``pair`` (cards, figures, confusion table): built once per
+    pair and shared (every session opening the page stands on the published pair first);
+    ``rules``: cards and bars after the business rules (a batch's claims). Never modify it:
+    Streamlit copies a figure before sending it."""
+    bootstrap = gain_bootstrap(source, costs)
+    evaluate = None
+    if rules:
+
+        def evaluate(low: float, high: float) -> Evaluation | None:
+            return gain_with_rules(source, costs, float(low), float(high))
+
+    return build_view(
+        cost_surface(source, costs),
+        net_gain_grid(source, costs),
+        pair,
+        dict(suggestions),
+        published,
+        lang,
+        None if bootstrap is None else bootstrap.interval(*pair),
+        evaluate,
+    )
+
+
 @st.cache_resource(show_spinner=False, max_entries=4)
 def ruled_claims(source: ClaimsSource) -> RuledClaims | None:
     """A scored batch's claims, probabilities and its clients' stored validations (what the
@@ -183,18 +340,23 @@ def gain_with_rules(
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def batch_performances(state: tuple) -> list[BatchPerformance]:
-    """Estimated and realised performance of every scored batch. ``state`` (the latest
-    scorings and the labels' count and last time) changes whenever the answer could."""
+def batch_performances(head: int) -> list[BatchPerformance]:
+    """Estimated and realised performance of every scored batch. ``head`` (the audit
+    trail's head: scorings and labels each append a row) changes whenever the answer could."""
     return performance_of_batches(store(), config())
 
 
-def monitoring_state() -> tuple:
+def monitoring_state() -> int:
     """What the performance depends on: a cheap key for :func:`batch_performances`."""
-    scorings = tuple(sorted((k, str(v.scored_at)) for k, v in store().latest_scorings().items()))
-    with store().cursor("read the labels' state") as cur:
-        labels = cur.execute("SELECT count(*), max(labelled_at) FROM labels").fetchall()[0]
-    return scorings, labels[0], str(labels[1])
+    return state()
+
+
+@st.cache_resource(show_spinner=False, max_entries=16, ttl=900)
+def figure(key: tuple, _build: Callable[[], go.Figure]) -> go.Figure:
+    """A figure built once per ``key`` and shared by every session: ``key`` must name all
+    it depends on (e.g. an immutable model version and the language). Never modify it:
+    Streamlit copies a figure before sending it."""
+    return _build()
 
 
 # --------------------------------------------------------------- explain page

@@ -32,14 +32,13 @@ def clear_selection() -> None:
 
 def show() -> int | None:
     """The table of stored batches; the id of the row the auditor selected, else None."""
-    store = resources.store()
     batches = resources.profile_batches()
     st.subheader(t("batches.title"))
     if not batches:
         st.info(t("batches.empty"), icon="📭")
         return None
     lang = current_lang()
-    latest = store.latest_scorings()  # one query for the whole list
+    latest = resources.latest_scorings()  # read once per change of the store
     scorings = [latest.get(b.id) for b in batches]
     table = pd.DataFrame(
         {

@@ -100,7 +100,10 @@ def _cap_counts(row: pd.DataFrame, batch_id: int) -> pd.DataFrame | None:
     store = resources.store()
     elsewhere = store.auto_validation_counts(row["client_id"], exclude_batch_id=batch_id)
     latest = store.latest_scoring(batch_id)
-    batch = resources.scoring(batch_id, str(latest.scored_at)).frame if latest else None
+    batch = None  # the client's claims of the batch are what the cap counts
+    if latest is not None:
+        row_number = int(row["row_number"].iloc[0])
+        batch = resources.claim_scoring(batch_id, str(latest.scored_at), row_number).frame
     return cap_counts(row, batch, elsewhere)
 
 

@@ -32,7 +32,7 @@ def show() -> None:
     st.subheader(t("challenger.title"))
     st.caption(t("challenger.caption"))
     actor = identity.current()
-    n_labels = len(resources.store().labels())
+    n_labels = resources.label_count()
     st.caption(t("challenger.labels", n=fmt_number(n_labels, current_lang())))
     if not actor.is_admin:
         st.caption(t("challenger.admin_only"))

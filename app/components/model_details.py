@@ -18,6 +18,7 @@ from core.model.feature_text import localized_description
 
 
 def show(version: str, metadata: dict[str, Any]) -> None:
+    """``version``'s details; a version never changes, so its figures are built once."""
     st.subheader(t("model_page.active_title", version=version))
     _summary(metadata)
     tabs = st.tabs(
@@ -31,7 +32,7 @@ def show(version: str, metadata: dict[str, Any]) -> None:
     with tabs[0]:
         _comparison(metadata.get("comparison") or [])
     with tabs[1]:
-        _calibration(metadata)
+        _calibration(metadata, version)
     with tabs[2]:
         _features(metadata.get("feature_table") or [])
     with tabs[3]:
@@ -133,7 +134,7 @@ def _comparison(rows: list[dict[str, Any]]) -> None:
     )
 
 
-def _calibration(meta: dict[str, Any]) -> None:
+def _calibration(meta: dict[str, Any], version: str) -> None:
     lang = current_lang()
     points = meta.get("reliability_curve") or (meta.get("metrics") or {}).get("reliability_curve")
     if not points:
@@ -151,7 +152,10 @@ def _calibration(meta: dict[str, Any]) -> None:
     }
     left, right = st.columns([3, 2])
     plotly_chart(
-        charts.reliability_diagram(points, ece=ece, lang=lang, titles=titles),
+        resources.figure(
+            ("reliability", version, lang),
+            lambda: charts.reliability_diagram(points, ece=ece, lang=lang, titles=titles),
+        ),
         where=left,
         width="stretch",
         config={"displaylogo": False},

@@ -76,25 +76,27 @@ def pick(queue: ReviewQueue) -> pd.Series | None:
     if pending.empty:
         return None
     lang, currency = current_lang(), queue.costs.currency
-    rows = {int(r["row_number"]): r for _, r in pending.iterrows()}
+    # columns read once (no Series per row: 500 of them cost more than the page itself)
+    rows = [int(r) for r in pending["row_number"]]
+    ids = pending["id"] if "id" in pending.columns else pd.Series(None, index=pending.index)
     key = pick_key(queue)
     if st.session_state.get(key) not in rows:
         st.session_state.pop(key, None)  # saved meanwhile: back to the first of the queue
-
-    def name(row_number: int) -> str:
-        r = rows[row_number]
-        return t_text(
+    names = {  # made now: the language is the session's
+        row: t_text(
             "review.pick_option",
-            id=claim_name(r.rename(row_number)),
-            value=fmt_money(float(r[VALUE_COLUMN]), lang, currency),
-            p=fmt_number(float(r["probability"]), lang, 2),
+            id=str(row) if claim is None or pd.isna(claim) else str(claim),  # as claim_name
+            value=fmt_money(float(value), lang, currency),
+            p=fmt_number(float(p), lang, 2),
         )
-
-    names = {row: name(row) for row in rows}  # made now: the language is the session's
-    chosen = st.selectbox(t("review.pick"), list(rows), format_func=names.get, key=key)
+        for row, claim, value, p in zip(
+            rows, ids, pending[VALUE_COLUMN], pending["probability"], strict=True
+        )
+    }
+    chosen = st.selectbox(t("review.pick"), rows, format_func=names.get, key=key)
     if queue.remaining > PICK_LIMIT:  # the others come in turn with « Enregistrer et suivant »
         st.caption(t("review.pick_truncated", n=fmt_number(PICK_LIMIT, lang)))
-    return rows[chosen].rename(chosen)
+    return pending.iloc[rows.index(chosen)].rename(chosen)
 
 
 def show(queue: ReviewQueue, claim: pd.Series, actor: Actor) -> None:

@@ -3,12 +3,12 @@
 Owns the slider's session key (a (low, high) tuple) and the record of the last suggestion
 applied, so publishing can name where the pair came from. A slider move reruns only
 :func:`show`: one O(log n) evaluation of the cached cost surface plus the figures
-(:func:`app.components.threshold_view.build_view`), never the data loading.
+(:func:`app.components.threshold_view.build_view`, cached per pair), never the data loading.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 
 import numpy as np
 import plotly.graph_objects as go
@@ -16,12 +16,9 @@ import streamlit as st
 
 from app.components import threshold_publish
 from app.components.threshold_logic import SLIDER_STEP
-from app.components.threshold_view import SliderView, build_view
+from app.components.threshold_view import SliderView
 from app.fmt import plotly_chart, slider_format
 from app.i18n import current_lang, t
-from core.decide.costs import Evaluation
-from core.decide.decisions import CostSurface
-from core.decide.gain_bounds import GainBootstrap
 
 SLIDER_KEY = "thresholds.pair"
 APPLIED_KEY = "thresholds.applied"  # (chooser source, (low, high)) of the last suggestion applied
@@ -63,16 +60,13 @@ def origin() -> str:
 
 @st.fragment
 def show(
-    surface: CostSurface,
-    grid: np.ndarray,
-    suggestions: Mapping[str, tuple[float, float]],
+    view_of: Callable[[tuple[float, float], str], SliderView],
     published: tuple[float, float] | None,
     version: str,
-    bootstrap: GainBootstrap | None = None,
-    evaluate: Callable[[float, float], Evaluation | None] | None = None,
 ) -> None:
-    """Slider, metric cards, charts and the publish box for the claims of ``surface``;
-    ``evaluate``: a pair's figures after the business rules (a batch's claims)."""
+    """Slider, metric cards, charts and the publish box; ``view_of(pair, lang)`` is what the
+    slider draws for a pair (:func:`app.resources.slider_view`: built once per pair, so a
+    page load standing on the published pair draws figures already built)."""
     lang = current_lang()
     low, high = st.slider(
         t("thresholds.slider_label"),
@@ -84,9 +78,7 @@ def show(
         help=t("thresholds.slider_help"),
     )
     low, high = snap((low, high), published)
-    interval = None if bootstrap is None else bootstrap.interval(low, high)
-    view = build_view(surface, grid, (low, high), suggestions, published, lang, interval, evaluate)
-    _render(view)
+    _render(view_of((low, high), lang))
     threshold_publish.show(version, (low, high), origin())
 
 

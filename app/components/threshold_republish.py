@@ -18,7 +18,7 @@ from app.components.batch_list import pair_text
 from app.i18n import current_lang, t
 from core.exceptions import WorkbenchError
 from core.formatting import fmt_datetime, fmt_number
-from core.scoring.republish import outdated_batches, redecide_with
+from core.scoring.republish import redecide_with
 from core.store.thresholds import ThresholdsRecord
 
 CHOSEN_KEY = "thresholds.republish.batches"
@@ -32,7 +32,7 @@ def show(published: ThresholdsRecord) -> None:
     done = st.session_state.get(DONE_KEY)
     if done is not None and done[0] == published.id:
         st.success(t("thresholds.republish_done", n=len(done[1]), pair=published.id), icon="🔁")
-    outdated = outdated_batches(resources.store(), resources.config(), published)
+    outdated = resources.outdated(published)
     if not outdated:
         return
     lang = current_lang()

@@ -7,10 +7,10 @@ import streamlit as st
 from app import resources
 from app.components import drift_views, identity
 from app.fmt import batch_name, plotly_chart
-from app.i18n import t
+from app.i18n import current_lang, t
 from app.safe import md
 from core.drift.service import MODEL, PREVIOUS, drift_report, with_snapshot
-from core.drift.storage import drift_history, load_drift_report, load_drift_reports
+from core.drift.storage import load_drift_report
 from core.exceptions import WorkbenchError
 
 st.title(t("drift.title"))
@@ -19,14 +19,14 @@ st.caption(t("drift.caption"))
 cfg = resources.config()
 store = resources.store()
 labels = {c.key: c.name for c in cfg.schema.columns}
-latest_scored = store.latest_scorings()
+latest_scored = resources.latest_scorings()
 scored = [b for b in resources.profile_batches() if b.id in latest_scored]
 if not scored:
     st.info(t("drift.empty"), icon="📭")
     st.page_link("views/upload.py", label=t("pending.go_upload"), icon="📥")
     st.stop()
 
-reports = load_drift_reports(store, include_snapshot=False)
+reports = resources.drift_reports()
 latest = {}
 for report in reports:  # newest first: the latest report of each batch against a model
     if report.reference.startswith("model:"):
@@ -38,7 +38,7 @@ if reports:
 else:
     st.info(t("drift.no_report"), icon="⏳")
 
-history = drift_history(store)
+history = resources.drift_trend()
 history = history[history["reference"].str.startswith("model:")] if len(history) else history
 if len(history):
     keys = [k for k in history["column"].unique() if k in labels]
@@ -51,7 +51,7 @@ if len(history):
         key="drift.history",
     )
     plotly_chart(
-        drift_views.history_chart(history, chosen, labels),
+        resources.drift_chart(chosen, current_lang()),
         width="stretch",
         key="drift.history_chart",
     )

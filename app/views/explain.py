@@ -23,7 +23,9 @@ if location is not None:
 context = None
 try:
     if location is not None and location.scored_at is not None:
-        scoring = resources.scoring(location.batch_id, str(location.scored_at))
+        scoring = resources.claim_scoring(  # the claim and its client's rows, not the batch
+            location.batch_id, str(location.scored_at), location.row_number
+        )
         model = resources.model(scoring.model_version)
         row = explain_store.claim_frame(scoring.frame, location.row_number)
         history = explain_store.claim_history(store, scoring.frame, row, location.batch_id)

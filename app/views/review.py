@@ -18,15 +18,14 @@ from app.i18n import current_lang, t
 from app.safe import md
 from core.exceptions import WorkbenchError
 from core.formatting import fmt_number
-from core.scoring.review_queue import review_queues
 
 st.title(t("review.title"))
 st.caption(t("review.caption"))
 review_form.announce()
 
 store = resources.store()
-latest = store.latest_scorings()
-scored = [b for b in store.list_batches() if b.id in latest]
+latest = resources.latest_scorings()
+scored = [b for b in resources.batches() if b.id in latest]
 if not scored:
     st.info(t("review.empty"), icon="📭")
     st.page_link("views/upload.py", label=t("pending.go_upload"), icon="📥")
@@ -35,8 +34,7 @@ if not scored:
 names = {b.id: batch_name(b.id, b.file_name) for b in scored}
 batch_id = st.selectbox(t("review.batch"), list(names), format_func=names.get, key="review.batch")
 try:
-    scoring = resources.scoring(batch_id, str(latest[batch_id].scored_at))  # cached
-    queues = review_queues(store, batch_id, resources.config().costs, scored=scoring.frame)
+    queues = resources.review_queues_of(batch_id, str(latest[batch_id].scored_at))  # cached
 except WorkbenchError as exc:
     st.error(md(exc), icon="⛔")
     st.stop()

@@ -72,7 +72,8 @@ def page() -> None:
             text = t("thresholds.fallback_some", n=n, amount=amount)
         st.info(text, icon="ℹ️")
     evaluate = None
-    if source.kind == BATCH:  # the batch's decisions after the rules, as its scoring stores
+    rules = source.kind == BATCH  # the batch's decisions after the rules, as its scoring stores
+    if rules:
 
         def evaluate(low: float, high: float):
             return resources.gain_with_rules(source, costs, float(low), float(high))
@@ -82,15 +83,13 @@ def page() -> None:
     threshold_picker.init((published.low, published.high))
     st.subheader(t("thresholds.tune_title"))
     st.caption(_published_caption(published, lang))
-    threshold_picker.show(
-        surface,
-        resources.net_gain_grid(source, costs),
-        {source_label(c.source, t): (c.low, c.high) for c in choices},
-        (published.low, published.high),
-        active.version,
-        bootstrap,
-        evaluate,
-    )
+    suggestions = tuple((source_label(c.source, t), (c.low, c.high)) for c in choices)
+    pair = (published.low, published.high)
+
+    def view_of(chosen: tuple[float, float], lang: str):
+        return resources.slider_view(source, costs, chosen, suggestions, pair, lang, rules)
+
+    threshold_picker.show(view_of, pair, active.version)
     threshold_republish.show(published)
     st.divider()
     threshold_history.show(active.version)

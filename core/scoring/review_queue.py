@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -41,7 +42,8 @@ def audit_value(costs: CostModel, amount: ArrayLike, probability: ArrayLike) -> 
 
 @dataclass(frozen=True, eq=False)
 class ReviewQueue:
-    """One queue of a batch (``kind``: "audit" or "qc"), the latest review of each claim."""
+    """One queue of a batch (``kind``: "audit" or "qc"), the latest review of each claim.
+    ``frame`` is never modified: its order is computed once per queue."""
 
     batch_id: int
     kind: QueueKind
@@ -62,7 +64,11 @@ class ReviewQueue:
 
     def pending(self) -> pd.DataFrame:
         """Claims still to review, the most valuable audit first (ties: row order)."""
-        return self.ordered()[lambda f: f["review_decision"].isna()]
+        return self._pending.copy(deep=False)
+
+    @cached_property
+    def _pending(self) -> pd.DataFrame:  # sorted once: a queue is read on every page rerun
+        return self._ordered[lambda f: f["review_decision"].isna()]
 
     def reviewed(self) -> pd.DataFrame:
         """Claims already reviewed, the most recent review first."""
@@ -71,6 +77,10 @@ class ReviewQueue:
 
     def ordered(self) -> pd.DataFrame:
         """Every claim of the queue, the most valuable audit first (ties: row order)."""
+        return self._ordered.copy(deep=False)
+
+    @cached_property
+    def _ordered(self) -> pd.DataFrame:
         return self.frame.sort_values(
             [VALUE_COLUMN, "row_number"], ascending=[False, True], kind="stable"
         )

@@ -29,6 +29,29 @@ def load_scoring(batch_id: int, store: Store, cfg: Config) -> StoredScoring:
     )
 
 
+def load_claim_scoring(batch_id: int, row_number: int, store: Store, cfg: Config) -> StoredScoring:
+    """The batch's latest scoring read for explaining one claim: ``frame`` holds that claim
+    and its client's other claims of the batch only (a query, not the whole batch), and
+    ``evaluation`` is None (it would describe these rows, not the batch)."""
+    latest = store.latest_scoring(batch_id)
+    if latest is None:
+        raise not_scored_error(batch_id)
+    claims = store.load_claims(batch_id, client_of=row_number)
+    scores = store.load_scores(batch_id, latest.scored_at, rows=claims["row_number"].tolist())
+    frame = join_scores(claims, scores)
+    thresholds = applied_thresholds(latest, store, cfg) or AppliedThresholds(
+        cfg.thresholds.low, cfg.thresholds.high, None, "config"
+    )
+    return StoredScoring(
+        batch_id=batch_id,
+        model_version=latest.model_version,
+        scored_at=latest.scored_at,
+        thresholds=thresholds,
+        frame=frame,
+        evaluation=None,
+    )
+
+
 def applied_thresholds(info: ScoringInfo, store: Store, cfg: Config) -> AppliedThresholds | None:
     """The pair a stored scoring applied: its published pair (with the costs published with
     it), else the pair stored with the scores (a manual re-decision); None when unknown."""

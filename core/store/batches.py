@@ -127,8 +127,18 @@ class BatchesMixin(StoreAccess):
         logger.info("batch %s %s (%d rows, %.3f s)", result.batch_id, outcome, len(staged), elapsed)
         return result
 
-    def load_claims(self, batch_id: int) -> pd.DataFrame:
-        """The claims of a batch, columns named by key as saved, ordered by row_number."""
+    def load_claims(self, batch_id: int, *, client_of: int | None = None) -> pd.DataFrame:
+        """The claims of a batch, columns named by key as saved, ordered by row_number.
+
+        ``client_of``: only the claim with this row number and its client's other claims of
+        the batch (what explaining one claim reads), not the whole batch."""
+        where, params = "", [batch_id]
+        if client_of is not None:
+            where = (
+                " AND (row_number = ? OR client_id = (SELECT client_id FROM claims"
+                " WHERE batch_id = ? AND row_number = ?))"
+            )
+            params += [client_of, batch_id, client_of]
         with self.cursor("load the claims") as cur:
             row = cur.execute(
                 "SELECT frame_columns FROM batches WHERE id = ?", [batch_id]
@@ -136,7 +146,7 @@ class BatchesMixin(StoreAccess):
             if row is None:
                 raise StoreError(f"Batch {batch_id} does not exist in the database.")
             columns: dict[str, str] = json.loads(row[0])
-            claims = cur.execute(_load_sql(columns), [batch_id]).df()
+            claims = cur.execute(_load_sql(columns, where), params).df()
         if "label" in claims.columns:  # nullable whether or not this batch has NULL labels
             claims["label"] = claims["label"].astype("Int8")
         return claims
@@ -240,7 +250,7 @@ def _insert_claims(
     )
 
 
-def _load_sql(columns: dict[str, str]) -> str:
+def _load_sql(columns: dict[str, str], where: str = "") -> str:
     extras = {k: t for k, t in columns.items() if k not in STANDARD_COLUMNS}
     select = []
     for key in columns:
@@ -249,7 +259,7 @@ def _load_sql(columns: dict[str, str]) -> str:
     parsed = f"json_transform(extras, {_literal(json.dumps(extras))})" if extras else "NULL"
     return (
         f"SELECT {', '.join(select)} FROM "
-        f"(SELECT *, {parsed} AS x FROM claims WHERE batch_id = ?) ORDER BY row_number"
+        f"(SELECT *, {parsed} AS x FROM claims WHERE batch_id = ?{where}) ORDER BY row_number"
     )
 
 

@@ -113,18 +113,28 @@ class ScoresMixin(StoreAccess):
             ).fetchall()
         return {row[0]: _info(row) for row in rows}
 
-    def load_scores(self, batch_id: int, scored_at: datetime | None = None) -> pd.DataFrame:
-        """The rows of the latest scoring of a batch (or of ``scored_at``), by row_number."""
+    def load_scores(
+        self,
+        batch_id: int,
+        scored_at: datetime | None = None,
+        *,
+        rows: Sequence[int] | None = None,
+    ) -> pd.DataFrame:
+        """The rows of the latest scoring of a batch (or of ``scored_at``), by row_number;
+        ``rows``: only these row numbers."""
         if scored_at is None:
             info = self.latest_scoring(batch_id)
             if info is None:
                 return pd.DataFrame(columns=list(_SCORE_COLUMNS))
             scored_at = info.scored_at
+        only, params = "", [batch_id, scored_at]
+        if rows is not None:
+            only, params = " AND list_contains(?, row_number)", [*params, [int(r) for r in rows]]
         with self.cursor("read the scores") as cur:
             frame = cur.execute(
                 f"SELECT {', '.join(_SCORE_COLUMNS)} FROM scores "
-                "WHERE batch_id = ? AND scored_at = ? ORDER BY row_number",
-                [batch_id, scored_at],
+                f"WHERE batch_id = ? AND scored_at = ?{only} ORDER BY row_number",
+                params,
             ).df()
         return frame
 

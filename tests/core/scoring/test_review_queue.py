@@ -224,3 +224,21 @@ def test_a_claim_reviewed_meanwhile_is_not_silently_overwritten(tmp_path):
             store.save_review(1, 3, actor=AUDITOR, decision=REJECT, seen=2)
         store.save_review(1, 3, actor=AUDITOR, decision=REJECT, seen=1)  # an informed edit
         assert list(store.review_history(1, 3)["auditor"]) == [ADMIN.id, AUDITOR.id]
+
+
+def test_a_queue_is_ordered_once_and_callers_get_their_own_frame(tmp_path, monkeypatch):
+    with _scored_store(tmp_path) as store:
+        queue = review_queue(store, 1)
+    sorts = []
+    original = pd.DataFrame.sort_values
+
+    def counted(self, *args, **kwargs):
+        sorts.append(1)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(pd.DataFrame, "sort_values", counted)
+    first = queue.pending()
+    assert list(queue.pending()["id"]) == list(queue.ordered()["id"]) == ["B", "D", "C"]
+    assert len(sorts) == 1  # the page reruns read the same order
+    first["id"] = "X"  # a caller's column change stays in its frame
+    assert list(queue.pending()["id"]) == ["B", "D", "C"]
