@@ -97,7 +97,7 @@ st.markdown(
     + t("drift.versus", reference=drift_views.reference_text(report.reference))
 )
 drift_views.columns_table(report)
-if st.toggle(t("drift.show_full"), key=f"drift.full.{report.report_id}"):
+if st.toggle(t("drift.show_full"), key=f"drift.full.{batch_id}.{against}"):
     stored = load_drift_report(store, report.report_id)
     with st.spinner(t("drift.building_report")):
         drift_views.full_report(with_snapshot(store, resources.registry(), cfg, stored))

@@ -160,7 +160,9 @@ def test_an_auditor_cannot_publish_thresholds_nor_activate_a_model(server, page,
 
     _go(page, "Modèle", "Modèle")
     expect(page.get_by_role("button", name="Activer cette version…")).to_be_disabled()
-    expect(page.get_by_text("réservés aux administrateurs")).to_be_visible()
+    expect(page.get_by_text("L'activation d'une version et le retour")).to_be_visible()
+    expect(page.get_by_text("Le réentraînement et la promotion d'un challenger")).to_be_visible()
+    expect(page.get_by_role("button", name="Entraîner le challenger")).to_have_count(0)
 
     _go(page, "Journal", "Journal d'audit")
     expect(page.get_by_text("réservé aux administrateurs")).to_be_visible()
