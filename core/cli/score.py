@@ -46,20 +46,20 @@ def add_score_command(sub: argparse._SubParsersAction) -> None:
 
 
 def _cmd_score(args: argparse.Namespace) -> int:
+    start = time.perf_counter()
+    prefetch = _prefetch_model_code()
+    cfg = load_config(args.profile)
+    lang = args.lang or cfg.locale
+    actor = cli_actor(cfg)
+    raw = _read_raw(args.input, args.sheet, cfg)
+    read_seconds = time.perf_counter() - start
+    prefetch.join()
     from core.model.registry import Registry
     from core.report.export import write_results
     from core.report.parameters import scoring_parameters
     from core.report.results import results_from_file
     from core.scoring.batch import score_batch
 
-    cfg = load_config(args.profile)
-    lang = args.lang or cfg.locale
-    actor = cli_actor(cfg)
-    start = time.perf_counter()
-    prefetch = _prefetch_model_code()
-    raw = _read_raw(args.input, args.sheet, cfg)
-    read_seconds = time.perf_counter() - start
-    prefetch.join()
     with open_cli_store(cfg) as store:
         started = time.perf_counter()
         batch_id = _store_batch(raw, cfg, store, actor, lang, args.model)
@@ -113,7 +113,13 @@ def _prefetch_model_code() -> threading.Thread:
 
     def load() -> None:
         with contextlib.suppress(ImportError):
-            import core.model.trained  # noqa: F401
+            import core.drift.service
+            import core.jobs.runner
+            import core.model.trained
+            import core.report.export
+            import core.report.parameters
+            import core.report.results
+            import core.scoring.batch  # noqa: F401
 
     thread = threading.Thread(target=load, name="prefetch-model-code", daemon=True)
     thread.start()
