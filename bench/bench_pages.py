@@ -13,7 +13,7 @@ Debian's Chromium through Playwright. Lines printed:
   upload, and after those sessions closed (60 s later). Targets: <= 800 MB after both,
   back within 100 MB of the start.
 * ``upload_rerun_bytes_100k`` — bytes the server sends to the browser for one rerun of the
-  Upload page showing the 100k batch (a filter changed). Target: <= 1 MB.
+  Upload page showing the 100k batch (the table's next page). Target: <= 1 MB.
 """
 
 from __future__ import annotations
@@ -152,10 +152,13 @@ def _rerun_bytes(browser, url: str, path: Path) -> tuple[float, int]:
         page.locator('input[type="file"]').set_input_files(str(path))
         page.get_by_text(re.compile(r"Lot n° \d+ — décisions")).wait_for()
         seconds = time.perf_counter() - start
+        page.set_default_timeout(120_000)
         _idle(page)
         received.clear()
-        page.get_by_role("checkbox").first.click()  # a filter toggle: one rerun
-        page.wait_for_timeout(500)
+        pager = page.get_by_label("Page", exact=True)  # the table's page number: one rerun
+        pager.fill("2", timeout=60_000)
+        pager.press("Enter")
+        page.get_by_text(re.compile(r"Lignes 201 à 400")).wait_for(timeout=120_000)
         _idle(page)
         return seconds, sum(received)
     finally:
@@ -201,40 +204,10 @@ def run() -> list[dict]:
                             within_target=statistics.median(together) <= 3.0,
                             target="median <= 3 s"))  # fmt: skip
             browser.close()
-        # memory: a fresh server, so that the figures are those of these uploads alone
-        with serve(root) as url, sync_playwright() as pw:
-            pid = _server_pid(url)
-            browser = pw.chromium.launch(
-                executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-            )
-            context = browser.new_context(viewport={"width": 1440, "height": 900})
-            warm = context.new_page()
-            warm.goto(url)
-            _idle(warm)
-            start_mb = _rss_mb(pid)
-            _upload_once(browser, url, big[0])
-            after_50k = _rss_mb(pid)
-            seconds_100k, sent = _rerun_bytes(browser, url, big[1])
-            after_100k = _rss_mb(pid)
-            context.close()
-            browser.close()
-            time.sleep(60)
-            closed = _rss_mb(pid)
-        rows.append(row("server_rss", after_100k, start_mb=start_mb, after_50k_mb=after_50k,
-                        after_100k_mb=after_100k, after_close_mb=closed,
-                        within_target=after_100k <= 800 and closed - start_mb <= 100,
-                        target="<= 800 MB after 50k + 100k; <= start + 100 MB once closed",
-                        unit="MB"))  # fmt: skip
-        rows.append(
-            row(
-                "upload_rerun_bytes_100k",
-                seconds_100k,
-                bytes_per_rerun=sent,
-                within_target=sent <= 1_000_000,
-                target="<= 1 MB per rerun",
-                what="seconds: 100k upload to decisions; bytes: one filter rerun",
-            )
-        )
+        try:
+            rows += _memory(root, big)
+        except Exception as exc:  # the page loads above still print
+            rows.append({"bench": "server_rss", "error": repr(exc)})
     return rows
 
 
@@ -251,3 +224,44 @@ def _server_pid(url: str) -> int:
         if b"streamlit" in b" ".join(args) and port.encode() in args:
             return int(proc.name)
     raise RuntimeError(f"no streamlit process serves {url}")
+
+
+def _memory(root: Path, big: list[Path]) -> list[dict]:
+    """A fresh server, so that the figures are those of these uploads alone."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, serve
+
+    rows: list[dict] = []
+    with serve(root) as url, sync_playwright() as pw:
+        pid = _server_pid(url)
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1440, "height": 900})
+        warm = context.new_page()
+        warm.goto(url)
+        _idle(warm)
+        start_mb = _rss_mb(pid)
+        _upload_once(browser, url, big[0])
+        after_50k = _rss_mb(pid)
+        seconds_100k, sent = _rerun_bytes(browser, url, big[1])
+        after_100k = _rss_mb(pid)
+        context.close()
+        browser.close()
+        time.sleep(60)
+        closed = _rss_mb(pid)
+    rows.append(row("server_rss", after_100k, start_mb=start_mb, after_50k_mb=after_50k,
+                    after_100k_mb=after_100k, after_close_mb=closed,
+                    within_target=after_100k <= 800 and closed - start_mb <= 100,
+                    target="<= 800 MB after 50k + 100k; <= start + 100 MB once closed",
+                    unit="MB"))  # fmt: skip
+    rows.append(
+        row(
+            "upload_rerun_bytes_100k",
+            seconds_100k,
+            bytes_per_rerun=sent,
+            within_target=sent <= 1_000_000,
+            target="<= 1 MB per rerun",
+            what="seconds: 100k upload to decisions; bytes: one rerun (the table's next page)",
+        )
+    )
+    return rows
