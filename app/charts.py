@@ -62,46 +62,6 @@ def _layout(fig: go.Figure, lang: str, **extra: object) -> go.Figure:
     return clear_toolbar(fig)
 
 
-def probability_histogram(
-    p: np.ndarray, decisions: np.ndarray, low: float, high: float, *, lang: str, titles: dict
-) -> go.Figure:
-    """Histogram of probabilities (50 bins), stacked by decision, thresholds as lines."""
-    edges = np.linspace(0.0, 1.0, 51)
-    counts = {code: np.histogram(p[decisions == code], bins=edges)[0] for code in CODES}
-    return binned_probability_histogram(counts, low, high, lang=lang, titles=titles)
-
-
-def binned_probability_histogram(
-    counts: dict[int, np.ndarray], low: float, high: float, *, lang: str, titles: dict
-) -> go.Figure:
-    """The same histogram from counts per decision and equal bins over [0, 1] (as the store
-    counts them in SQL: the batch itself never reaches the page)."""
-    bins = len(next(iter(counts.values())))
-    edges = np.linspace(0.0, 1.0, bins + 1)
-    centres = (edges[:-1] + edges[1:]) / 2
-    fig = go.Figure()
-    for code in CODES:
-        fig.add_bar(
-            x=centres,
-            y=counts.get(code, np.zeros(bins, dtype=int)),
-            width=1.0 / bins,
-            name=label(code, lang),
-            marker_color=CHART_COLOURS[code],
-        )
-    for value in (low, high):
-        fig.add_vline(x=value, line_dash="dash", line_color="#1B1F24", opacity=0.6)
-    return _layout(
-        fig,
-        lang,
-        barmode="stack",
-        height=320,
-        title=titles["title"],
-        xaxis_title=titles["x"],
-        yaxis_title=titles["y"],
-        bargap=0,
-    )
-
-
 def _light(data: list, lang: str, **layout: object) -> go.Figure:
     base = {
         "template": "none",

@@ -110,6 +110,7 @@ def _app(actor: Actor) -> None:
 def _start() -> None:
     language.init(default=resources.config().locale)
     resources.job_runner()  # started once per server process
+    resources.startup_frozen()  # once per process: the long-lived objects leave the GC's walk
     session = identity.session()
     if session.actor is None:
         _gate(session)

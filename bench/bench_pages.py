@@ -6,9 +6,11 @@ Debian's Chromium through Playwright. Lines printed:
 * ``page_load_<page>`` — median of 20 fresh loads (new browser session each) of one page
   with a scored 2,000-claim batch stored: from navigation to the script's end with the
   page's title visible. Target: <= 1.5 s.
-* ``uploads_8_concurrent`` — 8 browser users uploading a 2,000-claim file each at once:
-  median (and max) seconds from choosing the file to the decisions' heading, against one
-  user alone in the same run. Target: median <= 3 s.
+* ``uploads_8_concurrent`` — 8 browser users uploading a 2,000-claim file each at once (all
+  eight have the page open, then choose their file at the same moment): median (and max)
+  seconds from choosing the file to the decisions' heading, against one user alone in the
+  same run. Target: median <= 3 s. ``uploads_8_while_pages_load`` is the same with each user
+  uploading as soon as its own page is open, the others' pages still loading.
 * ``server_rss`` — the server's resident memory at start, after a 50k upload, after a 100k
   upload, and after those sessions closed (60 s later). Targets: <= 800 MB after both,
   back within 100 MB of the start.
@@ -92,7 +94,9 @@ def _upload_once(browser, url: str, path: Path) -> float:
         context.close()
 
 
-async def _upload_async(browser, url: str, path: Path) -> float:
+async def _upload_async(browser, url: str, path: Path, ready=None) -> float:
+    """One user: opens the app, waits at ``ready`` (an asyncio.Barrier) until every user has
+    the page open, then uploads; seconds from choosing the file to the decisions' heading."""
     import re
 
     context = await browser.new_context(viewport={"width": 1440, "height": 900}, locale="fr-FR")
@@ -104,6 +108,8 @@ async def _upload_async(browser, url: str, path: Path) -> float:
             """() => document.querySelector('input[type="file"]')
                    && !document.querySelector('[data-testid="stStatusWidget"]')"""
         )
+        if ready is not None:
+            await ready.wait()
         start = time.perf_counter()
         await page.locator('input[type="file"]').set_input_files(str(path))
         await page.get_by_text(re.compile(r"Lot n° \d+ — décisions")).wait_for()
@@ -112,7 +118,10 @@ async def _upload_async(browser, url: str, path: Path) -> float:
         await context.close()
 
 
-def _concurrent_uploads(url: str, files: list[Path]) -> list[float]:
+def _concurrent_uploads(url: str, files: list[Path], *, together: bool = True) -> list[float]:
+    """Each user's seconds to decisions. ``together``: every user first has the page open,
+    then all choose their file at the same moment (the acceptance's "at once"); otherwise
+    each uploads as soon as its own page is open, while the others' pages still load."""
     import asyncio
 
     from playwright.async_api import async_playwright
@@ -125,7 +134,8 @@ def _concurrent_uploads(url: str, files: list[Path]) -> list[float]:
                 executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
             )
             try:
-                return await asyncio.gather(*(_upload_async(browser, url, f) for f in files))
+                ready = asyncio.Barrier(len(files)) if together else None
+                return await asyncio.gather(*(_upload_async(browser, url, f, ready) for f in files))
             finally:
                 await browser.close()
 
@@ -185,6 +195,9 @@ def run() -> list[dict]:
         root = prepare_data(Path(tmp))
         add_scored_batch(root, "lot_2000.xlsx", n=2000, seed=11, id_start=900_000)
         files = [_claims_file(root, 2000, 600 + i, 1_000_000 * (i + 1)) for i in range(USERS)]
+        staggered = [
+            _claims_file(root, 2000, 700 + i, 50_000_000 + 1_000_000 * i) for i in range(USERS)
+        ]
         big = [
             _claims_file(root, 50_000, 71, 20_000_000),
             _claims_file(root, 100_000, 72, 30_000_000),
@@ -198,11 +211,17 @@ def run() -> list[dict]:
             # its own event loop, in a thread beside the sync API's
             with ThreadPoolExecutor(1) as pool:
                 together = pool.submit(_concurrent_uploads, url, files).result()
+                apart = pool.submit(_concurrent_uploads, url, staggered, together=False).result()
             rows.append(row("uploads_8_concurrent", statistics.median(together), naive=None,
                             max_seconds=round(max(together), 3), alone_seconds=round(alone, 3),
                             users=USERS, claims_each=2000,
                             within_target=statistics.median(together) <= 3.0,
-                            target="median <= 3 s"))  # fmt: skip
+                            target="median <= 3 s, files chosen at once"))  # fmt: skip
+            rows.append(row("uploads_8_while_pages_load", statistics.median(apart), naive=None,
+                            max_seconds=round(max(apart), 3), alone_seconds=round(alone, 3),
+                            users=USERS, claims_each=2000,
+                            note="each user uploads once its page is open, while the "
+                                 "others' pages still load (the old measure)"))  # fmt: skip
             browser.close()
         try:
             rows += _memory(root, big)

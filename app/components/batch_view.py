@@ -11,10 +11,11 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from app import charts, resources
+from app import resources
+from app.charts_svg import probability_histogram_svg
 from app.components import decisions_table, identity
 from app.components.threshold_logic import source_label
-from app.fmt import fmt, plotly_chart
+from app.fmt import fmt
 from app.i18n import current_lang, t
 from app.theme import CODES, icon_label
 from core.formatting import fmt_datetime, fmt_number, fmt_pct
@@ -35,14 +36,20 @@ def show(
     _cards(scoring, lang)
     left, right = st.columns([3, 2], gap="large")
     with left:
-        fig = charts.binned_probability_histogram(
-            _histogram_counts(scoring),
-            scoring.thresholds.low,
-            scoring.thresholds.high,
-            lang=lang,
-            titles={"title": t("batch.hist_title"), "x": t("batch.hist_x"), "y": t("batch.hist_y")},
+        # inline SVG, not Plotly: see app.charts_svg (the page eight auditors may open at once)
+        st.html(
+            probability_histogram_svg(
+                _histogram_counts(scoring),
+                scoring.thresholds.low,
+                scoring.thresholds.high,
+                lang=lang,
+                titles={
+                    "title": t("batch.hist_title"),
+                    "x": t("batch.hist_x"),
+                    "y": t("batch.hist_y"),
+                },
+            )
         )
-        plotly_chart(fig, width="stretch", key=f"batch.{scoring.batch_id}.hist")
     with right:
         _download(scoring, raw_file, lang)
     decisions_table.show(scoring.batch_id, scoring.scored_at, scoring.decisions, lang)

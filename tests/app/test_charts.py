@@ -23,9 +23,6 @@ def _figures() -> dict[str, go.Figure]:
     values = np.linspace(0, 1, 11)
     points = [{"mean_predicted": v, "observed_rate": v, "count": 10} for v in (0.1, 0.5, 0.9)]
     return {
-        "histogram": charts.probability_histogram(
-            p, np.sign(p - 0.5).astype(int), 0.2, 0.8, lang="fr", titles=TITLES
-        ),
         "heatmap": charts.net_gain_map(
             rng.normal(size=(11, 11)),
             values,

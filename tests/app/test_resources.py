@@ -147,3 +147,25 @@ def test_a_shared_figure_is_built_once_per_key(app_env):
     assert len(built) == 1
     assert resources.figure(("reliability", "v1", "en"), build) is not first
     assert len(built) == 2
+
+
+def test_the_long_lived_objects_are_frozen_once_per_process(model_env):
+    """Streamlit collects garbage after every script run: what the server loads once (the
+    libraries, the active model) is frozen first, so each collection walks only what the
+    sessions made since; the freeze happens once, on the first page run."""
+    import gc
+    import sys
+
+    from tests.app.conftest import open_page
+
+    resources.startup_frozen.clear()
+    gc.unfreeze()
+    at = open_page("upload")
+    assert not at.exception
+    frozen = gc.get_freeze_count()
+    assert frozen > 50_000  # the libraries' objects, not a handful
+    assert "xgboost" in sys.modules
+    assert resources.active_version() is not None
+    open_page("thresholds")
+    # not again (a frozen object may still be freed): later objects stay collectable
+    assert gc.get_freeze_count() <= frozen

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -36,6 +38,28 @@ def _decisions(at):
 
 def _digits(text: str) -> int:
     return int("".join(ch for ch in text if ch.isdigit()))
+
+
+def test_the_histogram_is_drawn_without_plotly_and_counts_the_batch(model_env, batch_bytes):
+    """The batch's histogram is inline SVG (no plotly.js for a fresh tab to load), and the
+    counts in its bins, per decision, are the stored ones."""
+    at = open_page("upload")
+    at.file_uploader[0].set_value(("lot.xlsx", batch_bytes, XLSX)).run()
+    assert not at.exception, at.exception
+    assert not at.get("plotly_chart")
+    svgs = [el.proto.body for el in at.get("html") if el.proto.body.startswith("<svg")]
+    assert len(svgs) == 1
+    counted: dict[str, int] = {}
+    for tip in re.findall(r"<g><title>([^<]*)</title>", svgs[0]):
+        for name, n in re.findall(r"([A-Za-z ]+) : ([\d\u202f]+)", unescape(tip)):
+            counted[name.strip()] = counted.get(name.strip(), 0) + _digits(n)
+    with Store(load_config().paths.database) as store:
+        stored = load_scores(1, store)["decision"].value_counts()
+    assert counted == {
+        "Rejet Auto": stored.get(-1, 0),
+        "Audit Humain": stored.get(0, 0),
+        "Validation Auto": stored.get(1, 0),
+    }
 
 
 def test_upload_scores_and_counts_match_the_database(model_env, batch_bytes):
