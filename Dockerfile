@@ -34,4 +34,4 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=120s --retries=3 \
     CMD curl --fail --silent http://localhost:8501/_stcore/health || exit 1
 
 # First start: demo data and a default model are created when absent (in the volumes).
-CMD ["sh", "-c", "python -m core ensure-model && exec streamlit run app/main.py --server.headless=true --server.port=8501 --server.address=0.0.0.0 --browser.gatherUsageStats=false"]
+CMD ["sh", "-c", "python -m core ensure-model && exec python -m app.serve --server.headless=true --server.port=8501 --server.address=0.0.0.0 --browser.gatherUsageStats=false"]

@@ -16,7 +16,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK = 1
 .PHONY: run test bench lint format demo model browser clean screenshots acceptance api
 
 run: $(RUNTIME) demo model
-	$(VENV)/bin/streamlit run app/main.py --server.headless true --server.port $(PORT) \
+	$(PY) -m app.serve --server.headless true --server.port $(PORT) \
 		--server.address $(ADDRESS) --browser.gatherUsageStats false
 
 # The real-time scoring API (http://localhost:$(API_PORT)/docs); tokens: python -m core api-token.

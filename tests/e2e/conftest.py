@@ -121,6 +121,21 @@ def add_scored_batch(
     return batch_id
 
 
+def server_pid(url: str) -> int:
+    """The pid of the Streamlit server answering ``url`` (found by its --server.port)."""
+    port = url.rsplit(":", 1)[1]
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            args = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"streamlit" in b" ".join(args) and port.encode() in args:
+            return int(proc.name)
+    raise RuntimeError(f"no streamlit process serves {url}")
+
+
 @contextlib.contextmanager
 def serve(
     root: Path,
@@ -134,16 +149,14 @@ def serve(
     Streamlit reads its secrets from ``secrets_file`` only (by default a file that does not exist:
     local mode, whatever secrets.toml the machine has). ``env`` adds environment variables
     (e.g. WORKBENCH_PROFILE) and ``args`` Streamlit options."""
-    env = {**os.environ, **(env or {})}
+    env = {**os.environ, **(env or {})}  # app.serve adds the server's memory settings
     env["WORKBENCH_DATA_DIR"] = str(root / "data")
     env["WORKBENCH_MODELS_DIR"] = str(root / "models")
     port = _free_port()
     cmd = [
         sys.executable,
         "-m",
-        "streamlit",
-        "run",
-        "app/main.py",
+        "app.serve",  # as `make run`: exec's `streamlit run app/main.py`
         "--server.headless",
         "true",
         "--server.port",
