@@ -105,9 +105,41 @@ def append(
     reason: str = "",
 ) -> int:
     """Append one row to the chain (call inside a write transaction); return its id."""
-    previous = cur.execute("SELECT row_hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
-    prev = previous[0] if previous and previous[0] else GENESIS
+    prev, row_id = cur.execute(
+        "SELECT (SELECT row_hash FROM audit_log ORDER BY id DESC LIMIT 1), "
+        "nextval('audit_log_id_seq')"
+    ).fetchone()
+    fields = (actor, action, detail, before, after, reason)
+    return _insert(cur, prev or GENESIS, int(row_id), *fields)[0]
+
+
+def append_after(
+    cur: duckdb.DuckDBPyConnection,
+    prev_hash: str,
+    actor: Actor,
+    action: str,
+    detail: Mapping[str, Any] | None = None,
+    *,
+    before: Any = None,
+    after: Any = None,
+) -> tuple[int, str]:
+    """:func:`append` when the chain's head hash is already known — read in the same
+    serialised unit, so no row can have been appended since; return the new head (id, hash)."""
     row_id = int(cur.execute("SELECT nextval('audit_log_id_seq')").fetchone()[0])
+    return _insert(cur, prev_hash, row_id, actor, action, detail, before, after, "")
+
+
+def _insert(
+    cur: duckdb.DuckDBPyConnection,
+    prev: str,
+    row_id: int,
+    actor: Actor,
+    action: str,
+    detail: Mapping[str, Any] | None,
+    before: Any,
+    after: Any,
+    reason: str,
+) -> tuple[int, str]:
     row = (
         row_id,
         _utcnow(),
@@ -120,11 +152,12 @@ def append(
         reason.strip(),
         prev,
     )
+    digest = row_hash(prev, _fields(row))
     cur.execute(
         f"INSERT INTO audit_log ({_COLUMNS}, row_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [*row, row_hash(prev, _fields(row))],
+        [*row, digest],
     )
-    return row_id
+    return row_id, digest
 
 
 def entries(
@@ -180,15 +213,37 @@ def head(cur: duckdb.DuckDBPyConnection) -> tuple[int | None, str]:
     return (int(row[0]), row[1]) if row else (None, GENESIS)
 
 
-def write_anchor(cur: duckdb.DuckDBPyConnection, path: Path) -> None:
-    """Write the chain's head and the models' hashes outside the database (atomically)."""
-    head_id, head_hash = head(cur)
-    models = dict(cur.execute("SELECT version, sha256 FROM model_versions").fetchall())
+@dataclass(frozen=True)
+class AnchorState:
+    """What the anchor file records: the chain's head and every registered model's hash."""
+
+    head_id: int | None
+    head_hash: str
+    models: dict[str, str]
+
+
+def anchor_state(cur: duckdb.DuckDBPyConnection) -> AnchorState:
+    """The chain's head and the models' hashes, in one read."""
+    row = cur.execute(
+        "SELECT (SELECT [CAST(id AS VARCHAR), row_hash] FROM audit_log ORDER BY id DESC LIMIT 1),"
+        " (SELECT list([version, sha256]) FROM model_versions)"
+    ).fetchone()
+    head_row, models = row if row else (None, None)
+    head_id, head_hash = (int(head_row[0]), head_row[1]) if head_row else (None, GENESIS)
+    return AnchorState(head_id, head_hash, dict(models or []))
+
+
+def write_anchor(
+    cur: duckdb.DuckDBPyConnection, path: Path, state: AnchorState | None = None
+) -> None:
+    """Write the chain's head and the models' hashes outside the database (atomically);
+    ``state``: as :func:`anchor_state` reads it now, when the caller already knows it."""
+    state = state or anchor_state(cur)
     anchor = {
         "format": ANCHOR_FORMAT,
-        "head_id": head_id,
-        "head_hash": head_hash,
-        "models": dict(sorted(models.items())),
+        "head_id": state.head_id,
+        "head_hash": state.head_hash,
+        "models": dict(sorted(state.models.items())),
         "written_at": _utcnow().isoformat(timespec="seconds"),
     }
     path.parent.mkdir(parents=True, exist_ok=True)
