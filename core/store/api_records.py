@@ -160,13 +160,14 @@ class ApiRecordsMixin(StoreAccess):
         """The caller of ``token`` (None when unknown or revoked) and the active model."""
         digest = hash_token(token) if token else ""
         with self.cursor("check an API token") as cur:
-            row = cur.execute(
-                """SELECT (SELECT name FROM api_tokens
-                           WHERE token_sha256 = ? AND revoked_at IS NULL),
-                          (SELECT version FROM model_versions WHERE active LIMIT 1)""",
+            rows = cur.execute(  # a union of two scans costs DuckDB less than two subqueries
+                """SELECT TRUE, name FROM api_tokens WHERE token_sha256 = ? AND revoked_at IS NULL
+                   UNION ALL SELECT FALSE, version FROM model_versions WHERE active""",
                 [digest],
-            ).fetchone()
-        return ApiStamp(row[0], row[1]) if row else ApiStamp(None, None)
+            ).fetchall()
+        caller = next((name for is_token, name in rows if is_token), None)
+        version = next((name for is_token, name in rows if not is_token), None)
+        return ApiStamp(caller, version)
 
     def api_replay(self, caller: str, claim_id: str, digest: str) -> ApiReplay | None:
         """The outcome already recorded for this caller's claim with the same ID and the

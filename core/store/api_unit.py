@@ -76,7 +76,6 @@ _PAIR_SQL = (
     f"SELECT {_THRESHOLD_COLUMNS} FROM thresholds "
     "WHERE active AND model_version IS NOT DISTINCT FROM ? ORDER BY id DESC LIMIT 1"
 )
-_HEAD_SQL = "SELECT id, row_hash FROM audit_log ORDER BY id DESC LIMIT 1"
 
 
 @dataclass(frozen=True)
@@ -140,8 +139,7 @@ class ApiClaimUnits:
         staged = _stage_claims(claim)
         digest = claim_digest(staged, 0)
         with self.store.exclusive(action), self.store.cursor(action) as cur:
-            head = cur.execute(_HEAD_SQL).fetchone()
-            head = (int(head[0]), head[1]) if head else (None, audit.GENESIS)
+            head = audit.head(cur)
             with self._lock:
                 known = self._known if self._known.head == head else _Known(head, {}, None)
                 self._known = known
@@ -197,7 +195,7 @@ class ApiClaimUnit:
         values += [_plain(row[c][0]) for c in columns]
         decision = int(row["decision"][0])
         with units._lock:
-            prev, models = units._known.head[1], units._known.models
+            prev, models = units._known.head[1] or audit.GENESIS, units._known.models
         with _transaction(cur):
             cur.execute(
                 "INSERT INTO api_claims (request_id, caller, scored_at, model_version, "

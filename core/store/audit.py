@@ -33,6 +33,10 @@ from core.store.common import _utcnow
 GENESIS = "0" * 64
 ANCHOR_FORMAT = 1
 _COLUMNS = "id, logged_at, actor, actor_role, action, detail, before, after, reason, prev_hash"
+# The last row's hash (NULL when the chain is empty or the row has none). One aggregate: on
+# DuckDB, half the cost of ``ORDER BY id DESC LIMIT 1``, which it runs as a self-join.
+_LAST_HASH = "arg_max_null(row_hash, id)"
+_HEAD_HASH = f"SELECT {_LAST_HASH} FROM audit_log"
 
 
 @dataclass(frozen=True)
@@ -105,10 +109,7 @@ def append(
     reason: str = "",
 ) -> int:
     """Append one row to the chain (call inside a write transaction); return its id."""
-    prev, row_id = cur.execute(
-        "SELECT (SELECT row_hash FROM audit_log ORDER BY id DESC LIMIT 1), "
-        "nextval('audit_log_id_seq')"
-    ).fetchone()
+    prev, row_id = cur.execute(f"SELECT ({_HEAD_HASH}), nextval('audit_log_id_seq')").fetchone()
     fields = (actor, action, detail, before, after, reason)
     return _insert(cur, prev or GENESIS, int(row_id), *fields)[0]
 
@@ -209,8 +210,8 @@ def _entry(row: tuple) -> AuditEntry:
 
 def head(cur: duckdb.DuckDBPyConnection) -> tuple[int | None, str]:
     """(id, hash) of the last row of the chain ((None, GENESIS) when empty)."""
-    row = cur.execute("SELECT id, row_hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
-    return (int(row[0]), row[1]) if row else (None, GENESIS)
+    row_id, digest = cur.execute(f"SELECT max(id), {_LAST_HASH} FROM audit_log").fetchone()
+    return (None, GENESIS) if row_id is None else (int(row_id), digest)
 
 
 @dataclass(frozen=True)
@@ -224,13 +225,13 @@ class AnchorState:
 
 def anchor_state(cur: duckdb.DuckDBPyConnection) -> AnchorState:
     """The chain's head and the models' hashes, in one read."""
-    row = cur.execute(
-        "SELECT (SELECT [CAST(id AS VARCHAR), row_hash] FROM audit_log ORDER BY id DESC LIMIT 1),"
-        " (SELECT list([version, sha256]) FROM model_versions)"
+    row_id, digest, models = cur.execute(
+        f"SELECT max(id), {_LAST_HASH}, (SELECT list([version, sha256]) FROM model_versions) "
+        "FROM audit_log"
     ).fetchone()
-    head_row, models = row if row else (None, None)
-    head_id, head_hash = (int(head_row[0]), head_row[1]) if head_row else (None, GENESIS)
-    return AnchorState(head_id, head_hash, dict(models or []))
+    if row_id is None:
+        return AnchorState(None, GENESIS, dict(models or []))
+    return AnchorState(int(row_id), digest, dict(models or []))
 
 
 def write_anchor(
