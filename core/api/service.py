@@ -67,7 +67,7 @@ class ScoringService:
         # (version, model, its single-claim path when checked), replaced as one value
         self._loaded: tuple[str, TrainedModel, RowScorer | None] | None = None
         self._loading = threading.Lock()
-        self._units = ApiClaimUnits(store)  # the single-claim path's units (core.api.single)
+        self.units = ApiClaimUnits(store)  # the single-claim path's units (core.api.single)
 
     # ------------------------------------------------------------------ per request
     def stamp(self, token: str | None) -> ApiStamp:
@@ -111,7 +111,7 @@ class ScoringService:
         columns = {c: frame[c].to_numpy() for c in frame.columns}
         if row is not None and len(frame) == 1 and not explain:
             return score_one(
-                self._units, row, self.cfg, columns, caller=caller,
+                self.units, row, self.cfg, columns, caller=caller,
                 model_version=model_version, request_id=request_id,
             )  # fmt: skip
         history = self._history(frame)

@@ -15,8 +15,9 @@ statements — on DuckDB each costs a fixed half millisecond or so, whatever its
   see ``app/resources.py``), so while the head is the one this process wrote last, the
   active pair and the models' hashes it read before are still the stored ones and are not
   read again;
-- **one transaction**: the claim's ``api_claims`` row and its ``api.predict`` audit row,
-  chained to the head read in the unit; then the anchor file, with the head just written.
+- **one transaction**: the claim's ``api_claims`` row (its insert also draws the audit row's
+  id from the chain's sequence, ``RETURNING``) and its ``api.predict`` audit row, chained to
+  the head read in the unit; then the anchor file, with the head just written.
 """
 
 from __future__ import annotations
@@ -197,14 +198,16 @@ class ApiClaimUnit:
         with units._lock:
             prev, models = units._known.head[1] or audit.GENESIS, units._known.models
         with _transaction(cur):
-            cur.execute(
+            (row_id,) = cur.execute(  # the audit row's id drawn by the same statement
                 "INSERT INTO api_claims (request_id, caller, scored_at, model_version, "
-                f"thresholds_id, {', '.join(columns)}) VALUES ({', '.join('?' * len(values))})",
+                f"thresholds_id, {', '.join(columns)}) VALUES ({', '.join('?' * len(values))}) "
+                f"RETURNING {audit.NEXT_ID}",
                 values,
-            )
+            ).fetchone()
             head = audit.append_after(
                 cur,
                 prev,
+                row_id,
                 actor,
                 "api.predict",
                 {"request_id": request_id, "claims": 1, **dict(detail)},

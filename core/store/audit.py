@@ -109,14 +109,18 @@ def append(
     reason: str = "",
 ) -> int:
     """Append one row to the chain (call inside a write transaction); return its id."""
-    prev, row_id = cur.execute(f"SELECT ({_HEAD_HASH}), nextval('audit_log_id_seq')").fetchone()
+    prev, row_id = cur.execute(f"SELECT ({_HEAD_HASH}), {NEXT_ID}").fetchone()
     fields = (actor, action, detail, before, after, reason)
     return _insert(cur, prev or GENESIS, int(row_id), *fields)[0]
+
+
+NEXT_ID = "nextval('audit_log_id_seq')"  # the next row's id (the chain's sequence)
 
 
 def append_after(
     cur: duckdb.DuckDBPyConnection,
     prev_hash: str,
+    row_id: int,
     actor: Actor,
     action: str,
     detail: Mapping[str, Any] | None = None,
@@ -125,9 +129,9 @@ def append_after(
     after: Any = None,
 ) -> tuple[int, str]:
     """:func:`append` when the chain's head hash is already known — read in the same
-    serialised unit, so no row can have been appended since; return the new head (id, hash)."""
-    row_id = int(cur.execute("SELECT nextval('audit_log_id_seq')").fetchone()[0])
-    return _insert(cur, prev_hash, row_id, actor, action, detail, before, after, "")
+    serialised unit, so no row can have been appended since — and the row's id was drawn
+    from :data:`NEXT_ID` in the same transaction; return the new head (id, hash)."""
+    return _insert(cur, prev_hash, int(row_id), actor, action, detail, before, after, "")
 
 
 def _insert(
