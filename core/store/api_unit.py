@@ -25,7 +25,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -117,9 +117,9 @@ class ApiClaimContext:
 class _Known:
     """What this process last read or wrote, valid while the chain's head is ``head``."""
 
-    head: tuple[int | None, str] = (None, audit.GENESIS)
-    pairs: dict[str | None, ThresholdsRecord | None] | None = None
-    models: dict[str, str] | None = None
+    head: tuple[int | None, str] | None = None  # None: nothing read yet
+    pairs: dict[str | None, ThresholdsRecord | None] = field(default_factory=dict)
+    models: dict[str, str] | None = None  # None: to read with the next anchor
 
 
 class ApiClaimUnits:
@@ -142,11 +142,10 @@ class ApiClaimUnits:
         with self.store.exclusive(action), self.store.cursor(action) as cur:
             head = audit.head(cur)
             with self._lock:
-                known = self._known if self._known.head == head else _Known(head, {}, None)
-                self._known = known
+                if self._known.head != head:  # another change since: read again
+                    self._known = _Known(head)
+                known = self._known
             client, replay = _client_claims(cur, staged, caller, digest)
-            if known.pairs is None:
-                known.pairs = {}
             if model_version not in known.pairs:
                 row = cur.execute(_PAIR_SQL, [model_version]).fetchone()
                 known.pairs[model_version] = _record(row) if row else None
