@@ -29,6 +29,7 @@ from core.model.history import HISTORY_FEATURES
 from core.model.onehot import feature_name
 from core.model.target_encoding import PATH_SEP
 from core.model.trained import TrainedModel
+from core.store.api_unit import ClientClaims
 
 _HIER = ("family", "category", "subcategory")
 _CODED = ("segment", "market")
@@ -76,12 +77,19 @@ class RowScorer:
         self.linear_names = list(model.linear.feature_names) if model.linear else []
         index = {name: i for i, name in enumerate(self.names)}
         self.linear_index = [index[n] for n in self.linear_names]
+        if model.linear is not None:
+            linear = model.linear
+            self.linear_median, self.linear_mean, self.linear_scale, self.linear_coef = (
+                np.asarray(v) for v in (linear.median, linear.mean, linear.scale, linear.coef)
+            )
         # Without a claim ID, same-day claims are told apart by a hash of every column: that
         # case keeps the vectorised path.
         self.supported = pipe.has("id") or not pipe.has("client_id", "date")
 
     # ------------------------------------------------------------------ features
-    def features(self, row: Mapping[str, Any], history: pd.DataFrame | None) -> np.ndarray:
+    def features(
+        self, row: Mapping[str, Any], history: pd.DataFrame | ClientClaims | None
+    ) -> np.ndarray:
         """The feature vector of the claim, in the model's order."""
         pipe = self.pipe
         cols: dict[str, float] = {}
@@ -171,7 +179,9 @@ class RowScorer:
             out[extra] = _number(row.get(extra))
         return out
 
-    def _history(self, row: Mapping[str, Any], history: pd.DataFrame | None) -> dict[str, float]:
+    def _history(
+        self, row: Mapping[str, Any], history: pd.DataFrame | ClientClaims | None
+    ) -> dict[str, float]:
         """Claims of the same client strictly before this one (see core.model.history): an
         earlier date, or the same date and a lower claim ID; the claim's own ID never."""
         pipe = self.pipe
@@ -182,19 +192,30 @@ class RowScorer:
         date = pd.NaT if raw_date is None else pd.Timestamp(raw_date)
         if client == "" or pd.isna(date) or history is None or not len(history):
             return out
-        if client_key not in history or date_key not in history:
-            return out
+        if isinstance(history, ClientClaims):  # the client's claims, as the store reads them
+            clients = None
+            ids: Any = history.ids
+            dates = history.dates
+            labels = np.array(
+                [_label(v, x) for v, x in zip(history.labels, history.excluded, strict=True)]
+                if pipe.columns.get("label")
+                else np.zeros(len(history)),
+                dtype=float,
+            )
+        else:
+            if client_key not in history or date_key not in history:
+                return out
+            clients = history[client_key].to_numpy(dtype=object)
+            dates = pd.to_datetime(history[date_key], errors="coerce").to_numpy("datetime64[ns]")
+            ids = history[id_key].to_numpy(dtype=object) if id_key in history else None
+            labels = _labels(history, pipe.columns.get("label"))
         ident = _text(row.get(id_key)) if id_key else ""
         day = np.datetime64(date.to_datetime64(), "ns")
-        clients = history[client_key].to_numpy(dtype=object)
-        dates = pd.to_datetime(history[date_key], errors="coerce").to_numpy("datetime64[ns]")
-        ids = history[id_key].to_numpy(dtype=object) if id_key in history else None
-        labels = _labels(history, pipe.columns.get("label"))
         total = year = justified = 0.0
         previous: tuple[np.datetime64, str] | None = None
         for k in range(len(history)):
             when = dates[k]
-            if np.isnat(when) or _text(clients[k]) != client:
+            if np.isnat(when) or (clients is not None and _text(clients[k]) != client):
                 continue
             other = "" if ids is None else _text(ids[k])
             if other == ident or not (when < day or (when == day and other < ident)):
@@ -216,7 +237,9 @@ class RowScorer:
         }
 
     # ------------------------------------------------------------------ probability
-    def probability(self, row: Mapping[str, Any], history: pd.DataFrame | None) -> float:
+    def probability(
+        self, row: Mapping[str, Any], history: pd.DataFrame | ClientClaims | None
+    ) -> float:
         """The calibrated probability of the claim (clipped to [0, 1] as scoring does)."""
         x = self.features(row, history)
         return float(np.clip(self._calibrated(x[None, :])[0], 0.0, 1.0))
@@ -226,9 +249,12 @@ class RowScorer:
         margin = np.zeros(len(x))
         if model.booster is not None:
             margin += model.weight * model.booster.inplace_predict(x, predict_type="margin")
-        if model.linear is not None:
-            frame = pd.DataFrame(x[:, self.linear_index], columns=self.linear_names)
-            margin += (1.0 - model.weight) * model.linear.margin(frame)
+        if model.linear is not None:  # LinearModel.margin, on the array
+            linear = model.linear
+            raw = x[:, self.linear_index]
+            filled = np.where(np.isnan(raw), self.linear_median, raw)
+            z = (filled - self.linear_mean) / self.linear_scale
+            margin += (1.0 - model.weight) * (linear.intercept + z @ self.linear_coef)
         return model.calibrator.predict(margin)
 
     def check(self, frame: pd.DataFrame, history: pd.DataFrame | None) -> str | None:
@@ -290,10 +316,15 @@ class OneRuling:
 
 
 def rules_for_one(
-    row: Mapping[str, Any], decision: int, cfg: Config, prior: pd.DataFrame | None
+    row: Mapping[str, Any],
+    decision: int,
+    cfg: Config,
+    prior: pd.DataFrame | ClientClaims | None,
 ) -> OneRuling:
     """:func:`core.decide.rules.apply_rules` for a one-claim frame, without pandas: the PNB
-    rule, then the yearly cap against ``prior`` (automatic validations already stored)."""
+    rule, then the yearly cap against ``prior``: the automatic validations already stored,
+    counted per client and year (:meth:`Store.auto_validation_counts`), or the claim's
+    client's stored claims (:class:`ClientClaims`, which count them)."""
     mapped = {c.key for c in cfg.schema.columns}
 
     def active(rule: str, enabled: bool) -> bool:
@@ -311,7 +342,9 @@ def rules_for_one(
         if not pd.isna(date):
             client, year = str(row.get("client_id")), int(date.year)
             already = 0
-            if prior is not None and len(prior):
+            if isinstance(prior, ClientClaims):
+                already = prior.validations_in(year)
+            elif prior is not None and len(prior):
                 same = (prior["client_id"].astype(str) == client) & (prior["year"] == year)
                 already = int(prior.loc[same, "n"].sum())
             if already >= cap.per_client_per_year:

@@ -5,12 +5,15 @@ of HTTP. Per request:
 
 1. :meth:`ScoringService.stamp` — one read: the caller of the bearer token and the active
    model version (a cheap version stamp: the model is reloaded only when it changes);
-2. :meth:`ScoringService.score` — the clients' history from the store (batches and earlier
+2. :meth:`ScoringService.score` — one claim without explanation (most requests) takes
+   :func:`core.api.single.score_one`: one serialised unit of few statements that reads the
+   client's stored claims (history and yearly cap at once), predicts, decides, applies the
+   rules and records. Otherwise: the clients' history from the store (batches and earlier
    API claims), the calibrated probabilities (no lock held), then one serialised unit
    (:meth:`Store.exclusive`, as batch scoring): the published pair of that model, the
    automatic validations already stored for these clients, the three-way decisions, the
    business rules, and the record of the claims with their ``api.predict`` audit row in one
-   transaction — so the yearly cap holds across the API and the batches;
+   transaction — so the yearly cap holds across the API and the batches, either way;
 3. with ``explain``, the three plain-language reasons of each claim (:mod:`core.explain`);
 4. :meth:`ScoringService.refuse` records a refused request (``api.refused``).
 """
@@ -21,76 +24,37 @@ import dataclasses
 import logging
 import threading
 import time
-import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from core.api.claims import CheckedClaims
 from core.api.fast import RowScorer, rules_for_one
-from core.config.identity import AUDITOR, Actor
+from core.api.results import (
+    Prediction,
+    ScoredRequest,
+    api_actor,
+    new_request_id,
+    replayed_request,
+)
+from core.api.single import score_one
+from core.config.identity import Actor
 from core.config.settings import Config
-from core.decide.decisions import DECISION_CODES, decide
-from core.decide.rules import RULE_NAMES, apply_rules
+from core.decide.decisions import decide
+from core.decide.rules import apply_rules
 from core.exceptions import ModelNotFoundError, WorkbenchError
 from core.explain.explainer import explain_claim
 from core.model.registry import Registry
 from core.model.trained import TrainedModel
 from core.scoring.results import AppliedThresholds
-from core.store.api_records import ANONYMOUS, ApiStamp, claim_digests
+from core.store.api_records import ApiStamp, claim_digests
+from core.store.api_unit import ApiClaimUnits
 from core.store.database import Store
 
+__all__ = ["Prediction", "ScoredRequest", "ScoringService", "api_actor", "new_request_id"]
+
 logger = logging.getLogger(__name__)
-
-
-def api_actor(caller: str | None) -> Actor:
-    """The identity of a calling system in the audit trail: ``api:<token name>``, with the
-    auditor's role (scoring only: the API offers nothing else)."""
-    name = caller or ANONYMOUS
-    return Actor(id=f"api:{name}", name=name, role=AUDITOR, via="api")
-
-
-def new_request_id() -> str:
-    return uuid.uuid4().hex[:20]
-
-
-@dataclass(frozen=True)
-class Prediction:
-    """One claim's outcome, as the results sheet gives it, with its reasons when asked."""
-
-    claim_id: str | None
-    probability: float
-    decision: int  # after the rules: -1, 0, 1
-    decision_model: int  # from the thresholds alone
-    rule: str  # the rule that moved it ("" when none)
-    rule_reason_fr: str
-    rule_reason_en: str
-    reasons_fr: tuple[str, ...] = ()
-    reasons_en: tuple[str, ...] = ()
-
-    @property
-    def label(self) -> str:
-        """The final decision's name (after the rules)."""
-        return DECISION_CODES[self.decision]
-
-    @property
-    def model_label(self) -> str:
-        """The thresholds' decision's name (before the rules)."""
-        return DECISION_CODES[self.decision_model]
-
-
-@dataclass(frozen=True)
-class ScoredRequest:
-    """One request scored and recorded."""
-
-    request_id: str
-    caller: str
-    model_version: str
-    thresholds: AppliedThresholds
-    predictions: tuple[Prediction, ...]
-    seconds: dict[str, float] = field(default_factory=dict)
-    replayed: bool = False  # a retry: the outcome first recorded, nothing recorded again
 
 
 class ScoringService:
@@ -103,6 +67,7 @@ class ScoringService:
         # (version, model, its single-claim path when checked), replaced as one value
         self._loaded: tuple[str, TrainedModel, RowScorer | None] | None = None
         self._loading = threading.Lock()
+        self.units = ApiClaimUnits(store)  # the single-claim path's units (core.api.single)
 
     # ------------------------------------------------------------------ per request
     def stamp(self, token: str | None) -> ApiStamp:
@@ -145,12 +110,12 @@ class ScoringService:
         frame = checked.frame
         columns = {c: frame[c].to_numpy() for c in frame.columns}
         if row is not None and len(frame) == 1 and not explain:
-            claim = {c: values[0] for c, values in columns.items()}
-            history = self._recent(claim.get("client_id"))
-            probabilities = np.array([row.probability(claim, history)])
-        else:
-            history = self._history(frame)
-            probabilities = predict(model, frame, history)
+            return score_one(
+                self.units, row, self.cfg, columns, caller=caller,
+                model_version=model_version, request_id=request_id,
+            )  # fmt: skip
+        history = self._history(frame)
+        probabilities = predict(model, frame, history)
         timer["predict"] = time.perf_counter() - start
         actor = api_actor(caller)
         with self.store.exclusive(f"score the API request {request_id}"):
@@ -256,26 +221,10 @@ class ScoringService:
         if found is None:
             return None
         self.store.record_api_replay(request_id=request_id, actor=actor, replay=found)
-        if found.thresholds_id is not None:
-            pair = self.store.get_thresholds(found.thresholds_id)
-            thresholds = AppliedThresholds(pair.low, pair.high, pair.id, pair.source)
-        else:
-            low, high = self.cfg.thresholds.low, self.cfg.thresholds.high
-            thresholds = AppliedThresholds(low, high, None, "config")
-        english = RULE_NAMES.get(found.rule_flags, {}).get("en", "")
-        prediction = Prediction(
-            str(ids[0]), found.probability, found.decision, found.decision_model,
-            found.rule_flags, found.rule_reason, english,
+        return replayed_request(
+            found, str(ids[0]), request_id=request_id, caller=caller, cfg=self.cfg,
+            store=self.store,
         )  # fmt: skip
-        return ScoredRequest(
-            request_id, caller, found.model_version, thresholds, (prediction,), replayed=True
-        )
-
-    def _recent(self, client: object) -> pd.DataFrame | None:
-        """One claim's client history, as the single-claim path reads it."""
-        if client is None or (isinstance(client, float) and np.isnan(client)):
-            return None
-        return self.store.recent_claims_of(str(client))
 
     def _reasons(
         self, model: TrainedModel, frame: pd.DataFrame, history: pd.DataFrame | None

@@ -131,8 +131,9 @@ class Store(
             before = audit.head(cur)
             with _transaction(cur):
                 yield cur
-            if audit.head(cur) != before:
-                self._write_anchor(cur, action)
+            after = audit.anchor_state(cur)  # the head and the models' hashes in one read
+            if (after.head_id, after.head_hash) != before:
+                self._write_anchor(cur, action, after)
 
     @contextmanager
     def exclusive(self, action: str) -> Iterator[None]:
@@ -150,9 +151,11 @@ class Store(
             return audit.append(cur, actor, action, detail, reason=reason)
 
     # ------------------------------------------------------------------ internals
-    def _write_anchor(self, cur: duckdb.DuckDBPyConnection, action: str) -> None:
+    def _write_anchor(
+        self, cur: duckdb.DuckDBPyConnection, action: str, state: audit.AnchorState | None = None
+    ) -> None:
         try:
-            audit.write_anchor(cur, self.anchor_path)
+            audit.write_anchor(cur, self.anchor_path, state)
         except OSError as exc:
             raise StoreError(
                 f"« {action} » was saved, but the audit anchor {self.anchor_path} could not be "

@@ -301,14 +301,23 @@ def _connect(
 
 
 def _write_holder(path: Path, what: str) -> None:
+    """Note who holds the file, over the previous note, padded with spaces (JSON allows them
+    after the object): truncating the file first would make ext4 flush it to disk on close
+    (``auto_da_alloc``), milliseconds on every read-then-write unit. A reader that catches a
+    half-written note says "another process" (:func:`_holder_text`)."""
     holder = {
         "pid": os.getpid(),
         "command": " ".join(Path(a).name for a in sys.argv[:3]) or "python",
         "operation": what,
         "since": datetime.now(UTC).isoformat(timespec="seconds"),
     }
+    data = json.dumps(holder, ensure_ascii=False).encode("utf-8")
     with contextlib.suppress(OSError):
-        path.write_text(json.dumps(holder, ensure_ascii=False), encoding="utf-8")
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o666)
+        try:
+            os.pwrite(fd, data.ljust(os.fstat(fd).st_size, b" "), 0)
+        finally:
+            os.close(fd)
 
 
 def _holder_text(path: Path) -> str:

@@ -96,3 +96,31 @@ def test_the_rules_for_one_claim_are_apply_rules_for_a_one_claim_frame():
         assert got == want, (row, decision)
         moved.add(one.code)
     assert moved == {"", "amount_above_pnb", "max_auto_validations"}
+
+
+def test_the_stores_rows_and_a_history_frame_give_the_same_features(tiny_model):
+    """:class:`ClientClaims` (the single-claim unit's read) against the frame, many claims."""
+    from core.store.api_unit import ClientClaims
+
+    scorer = RowScorer(tiny_model)
+    history = _claims(800, seed=6, id_start=1)
+    history["label_excluded"] = np.arange(len(history)) % 4 == 0
+    history["label"] = history["label"].astype("Int8").mask(np.arange(len(history)) % 5 == 0)
+    history.loc[::11, "date"] = pd.NaT
+    claims = _claims(300, seed=6, id_start=9001)
+    claims["client_id"] = history["client_id"].sample(300, replace=True, random_state=1).to_numpy()
+    claims.loc[::9, "id"] = history["id"].iloc[:34].to_numpy()  # an ID already stored
+    counted = 0
+    for row in claims.to_dict("records"):
+        mine = history[history["client_id"] == row["client_id"]]
+        rows = ClientClaims(
+            ids=tuple(mine["id"]),
+            dates=mine["date"].to_numpy("datetime64[ns]"),
+            labels=tuple(None if pd.isna(v) else int(v) for v in mine["label"]),
+            excluded=tuple(mine["label_excluded"]),
+            validated=np.zeros(len(mine), dtype=bool),
+        )
+        want = scorer.features(row, history)
+        np.testing.assert_array_equal(scorer.features(row, rows), want)
+        counted += want[scorer.names.index("prior_claims_total")] > 0
+    assert counted >= 100

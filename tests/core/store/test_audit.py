@@ -155,3 +155,27 @@ def test_rows_written_before_the_chain_existed_are_sealed_by_the_migration(tmp_p
     assert check.ok and check.rows == 3
     _tamper(store, "UPDATE audit_log SET actor = 'x' WHERE id = 1")
     assert [p.row_id for p in _check(store).problems] == [1]
+
+
+def test_the_anchor_is_written_over_a_longer_one_and_reads_whole(store):
+    with store.cursor() as cur:
+        state = audit.anchor_state(cur)
+        many = {f"v{i}": "0" * 64 for i in range(30)}  # a longer anchor first
+        audit.write_anchor(cur, store.anchor_path, audit.AnchorState(1, "x", many))
+        longer = store.anchor_path.stat().st_size
+        audit.write_anchor(cur, store.anchor_path, state)
+    assert store.anchor_path.stat().st_size == longer  # padded, never truncated
+    anchor = audit.read_anchor(store.anchor_path)
+    assert (anchor["head_id"], anchor["head_hash"]) == (state.head_id, state.head_hash)
+    assert anchor["models"] == state.models
+    assert _check(store).ok
+
+
+def test_an_anchor_read_while_it_is_written_is_read_again(store, monkeypatch):
+    whole = store.anchor_path.read_text(encoding="utf-8")
+    reads = iter([whole[: len(whole) // 2], whole])  # the first read catches half a write
+
+    monkeypatch.setattr(type(store.anchor_path), "read_text", lambda self, **kw: next(reads))
+    assert audit.read_anchor(store.anchor_path) == json.loads(whole)
+    monkeypatch.setattr(type(store.anchor_path), "read_text", lambda self, **kw: "{")
+    assert "unreadable anchor" in audit.read_anchor(store.anchor_path)["error"]

@@ -163,3 +163,15 @@ def test_a_unit_inside_a_unit_keeps_the_outer_units_name_for_waiters(tmp_path: P
         assert json.loads(holder.read_text())["operation"] == "score the API request 7"
     with store.exclusive("publish the thresholds"):
         assert json.loads(holder.read_text())["operation"] == "publish the thresholds"
+
+
+def test_a_shorter_note_over_a_longer_one_reads_whole(tmp_path: Path):
+    import json
+
+    from core.store.gate import _holder_text, _write_holder
+
+    holder = tmp_path / "wb.duckdb.holder"
+    _write_holder(holder, "decide and store batch 7 of a very long file name " * 4)
+    _write_holder(holder, "score the API request 8")
+    assert json.loads(holder.read_text())["operation"] == "score the API request 8"
+    assert "« score the API request 8 »" in _holder_text(holder)
