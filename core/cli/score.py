@@ -9,7 +9,14 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from core.cli.common import _print_rejected, _print_report, _t, cli_actor, open_cli_store
+from core.cli.common import (
+    _print_rejected,
+    _print_report,
+    _t,
+    cli_actor,
+    end_start_up,
+    open_cli_store,
+)
 from core.config.loading import load_config
 from core.config.settings import Config
 from core.formatting import fmt_number, fmt_pct
@@ -17,6 +24,7 @@ from core.formatting import fmt_number, fmt_pct
 if TYPE_CHECKING:  # pragma: no cover
     from core.config.identity import Actor
     from core.ingest.reader import RawTable
+    from core.model.registry import Registry
     from core.scoring.results import ScoringResult
     from core.store.database import Store
 
@@ -42,7 +50,7 @@ def add_score_command(sub: argparse._SubParsersAction) -> None:
         help="queue the batch's drift report and run it once the results are written "
         "(default: yes)",
     )
-    p.set_defaults(handler=_cmd_score)
+    p.set_defaults(handler=_cmd_score, ends_start_up=True)
 
 
 def _cmd_score(args: argparse.Namespace) -> int:
@@ -54,13 +62,11 @@ def _cmd_score(args: argparse.Namespace) -> int:
     raw = _read_raw(args.input, args.sheet, cfg)
     read_seconds = time.perf_counter() - start
     prefetch.join()
+    end_start_up()
     from core.model.registry import Registry
-    from core.report.export import write_results
-    from core.report.parameters import scoring_parameters
-    from core.report.results import results_from_file
     from core.scoring.batch import score_batch
 
-    with open_cli_store(cfg) as store:
+    with open_cli_store(cfg) as store:  # one store for the command, held per operation
         started = time.perf_counter()
         batch_id = _store_batch(raw, cfg, store, actor, lang, args.model)
         if batch_id is None:
@@ -77,30 +83,38 @@ def _cmd_score(args: argparse.Namespace) -> int:
             actor=actor,
             queue_drift=args.drift,
         )
-    started = time.perf_counter()
+        started = time.perf_counter()
+        rows = _write_output(raw, result, cfg, store, args.output, lang)
+        store.record(
+            actor, "batch.exported", {"batch_id": batch_id, "file": str(args.output), "rows": rows}
+        )
+        seconds = {"read": read_seconds, "validate_store": store_seconds, **result.seconds}
+        seconds["write"] = time.perf_counter() - started
+        _print_scoring(result, seconds, args.output, lang)
+        if result.job_ids:
+            _run_drift_job(store, registry, cfg, result, lang)
+    return 0
+
+
+def _write_output(
+    raw: RawTable, result: ScoringResult, cfg: Config, store: Store, output: Path, lang: str
+) -> int:
+    """The results workbook: the file's rows, the result columns and the « Paramètres »
+    sheet; returns the number of rows written."""
+    from core.report.export import write_results
+    from core.report.parameters import scoring_parameters
+    from core.report.results import results_from_file
+
     table = results_from_file(raw, result.frame, cfg, lang)
-    with open_cli_store(cfg) as store:
-        parameters = scoring_parameters(store, cfg, result).rows(lang)
     write_results(
         table.frame,
-        args.output,
+        output,
         locale=lang,
         date_columns=table.date_columns,
         amount_columns=table.amount_columns,
-        parameters=parameters,
+        parameters=scoring_parameters(store, cfg, result).rows(lang),
     )
-    with open_cli_store(cfg) as store:
-        store.record(
-            actor,
-            "batch.exported",
-            {"batch_id": batch_id, "file": str(args.output), "rows": len(table.frame)},
-        )
-    seconds = {"read": read_seconds, "validate_store": store_seconds, **result.seconds}
-    seconds["write"] = time.perf_counter() - started
-    _print_scoring(result, seconds, args.output, lang)
-    if result.job_ids:
-        _run_drift_job(cfg, result, lang)
-    return 0
+    return len(table.frame)
 
 
 def _prefetch_model_code() -> threading.Thread:
@@ -126,20 +140,19 @@ def _prefetch_model_code() -> threading.Thread:
     return thread
 
 
-def _run_drift_job(cfg: Config, result: ScoringResult, lang: str) -> None:
+def _run_drift_job(
+    store: Store, registry: Registry, cfg: Config, result: ScoringResult, lang: str
+) -> None:
     """Run the drift job queued with the scores, once the results file is written. If this
     process stops first, the job stays queued and the app's job runner (or `python -m core
     jobs run`) does it."""
     from core.drift.report import describe
     from core.drift.storage import load_drift_reports
     from core.jobs.runner import run_pending
-    from core.model.registry import Registry
 
     started = time.perf_counter()
-    with open_cli_store(cfg) as store:
-        registry = Registry(cfg.paths.models_dir, store)
-        outcomes = run_pending(store, registry, cfg, job_ids=result.job_ids)
-        reports = load_drift_reports(store, result.batch_id, include_snapshot=False, limit=1)
+    outcomes = run_pending(store, registry, cfg, job_ids=result.job_ids)
+    reports = load_drift_reports(store, result.batch_id, include_snapshot=False, limit=1)
     for outcome in outcomes:
         if not outcome.ok:
             print(
