@@ -17,6 +17,6 @@ import sys
 gc.disable()
 from core.cli.main import main  # noqa: E402
 
-code = main()
+code = main(own_process=True)
 gc.freeze()
 sys.exit(code)

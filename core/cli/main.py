@@ -31,9 +31,13 @@ from core.exceptions import WorkbenchError
 log = logging.getLogger(__name__)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, own_process: bool = False) -> int:
+    """Run one command; its exit code. ``own_process``: this interpreter runs this command
+    only, then exits (``python -m core``), so a command may shape the process for itself
+    (``score`` imports XGBoost without scikit-learn); never from a test or another program."""
     parser = _parser()
     args = parser.parse_args(argv)
+    args.own_process = own_process
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import sys
 import threading
 import time
 from pathlib import Path
@@ -55,7 +56,7 @@ def add_score_command(sub: argparse._SubParsersAction) -> None:
 
 def _cmd_score(args: argparse.Namespace) -> int:
     start = time.perf_counter()
-    prefetch = _prefetch_model_code()
+    prefetch = _prefetch_model_code(xgboost_alone=args.own_process)
     cfg = load_config(args.profile)
     lang = args.lang or cfg.locale
     actor = cli_actor(cfg)
@@ -117,16 +118,19 @@ def _write_output(
     return len(table.frame)
 
 
-def _prefetch_model_code() -> threading.Thread:
+def _prefetch_model_code(*, xgboost_alone: bool = False) -> threading.Thread:
     """Import the model code in a thread while the main thread reads the file.
 
-    XGBoost imports scikit-learn and SciPy (about 1 s of a new process), and the workbook
-    parser spends most of its time outside the interpreter lock: the two overlap instead of
-    adding up. An import that fails here fails again, with its message, where it is used.
+    The workbook parser spends most of its time outside the interpreter lock: the imports
+    and the reading overlap instead of adding up. ``xgboost_alone``: see
+    :func:`_import_xgboost_alone` (only when this process runs the command alone). An import
+    that fails here fails again, with its message, where it is used.
     """
 
     def load() -> None:
         with contextlib.suppress(ImportError):
+            if xgboost_alone:
+                _import_xgboost_alone()
             import core.drift.service
             import core.jobs.runner
             import core.model.trained
@@ -138,6 +142,27 @@ def _prefetch_model_code() -> threading.Thread:
     thread = threading.Thread(target=load, name="prefetch-model-code", daemon=True)
     thread.start()
     return thread
+
+
+def _import_xgboost_alone() -> None:
+    """Import XGBoost with scikit-learn hidden from it.
+
+    XGBoost imports scikit-learn when it is installed, and scikit-learn imports SciPy's
+    statistics: about 0.7 s of CPU, more than the import of pandas, for XGBoost's
+    scikit-learn-style wrappers (``XGBClassifier``). Scoring uses the booster alone and
+    applies the calibrator with numpy, so ``score`` never needs scikit-learn; the wrappers
+    are then built on XGBoost's own stand-in classes, which would break training (its
+    baselines are ``XGBClassifier`` in scikit-learn pipelines). Hence only in a process that
+    runs ``score`` and exits (``python -m core score``), and only when neither library is
+    imported yet.
+    """
+    if "xgboost" in sys.modules or "sklearn" in sys.modules:
+        return
+    sys.modules["sklearn"] = None  # type: ignore[assignment]  # "import sklearn" fails
+    try:
+        import xgboost  # noqa: F401
+    finally:
+        del sys.modules["sklearn"]
 
 
 def _run_drift_job(
