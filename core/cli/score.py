@@ -129,6 +129,10 @@ def _prefetch_model_code(*, xgboost_alone: bool = False) -> threading.Thread:
 
     def load() -> None:
         with contextlib.suppress(ImportError):
+            import core.ingest.known_levels  # validation, first after the read
+            import core.ingest.pipeline
+            import core.ingest.validate
+
             if xgboost_alone:
                 _import_xgboost_alone()
             import core.drift.service
