@@ -24,15 +24,11 @@ def open_cli_store(cfg: Config) -> Store:
 
 
 def end_start_up() -> None:
-    """The command's imports are done: turn the cyclic garbage collector back on, with every
-    object alive now (modules, classes, a file just read) frozen out of its reach, when
+    """The command's imports are done: turn the cyclic garbage collector back on when
     ``python -m core`` turned it off for the start-up (core/__main__.py). Nothing to do when
-    it runs (``main()`` called by a test or another program): freezing there would keep that
-    program's garbage of the moment forever."""
-    if gc.isenabled():
-        return
-    gc.freeze()
-    gc.enable()
+    it runs (``main()`` called by a test or another program)."""
+    if not gc.isenabled():
+        gc.enable()
 
 
 def cli_actor(cfg: Config) -> Actor:
