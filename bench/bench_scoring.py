@@ -7,7 +7,9 @@ Lines printed (one JSON object each):
   the results .xlsx; ``seconds`` is their sum.
 * ``score_50k_cli`` — ``python -m core score`` as a user runs it (new interpreter, imports,
   a fresh database, drift included), against its budget measured in the same run: 3 times
-  a bare ``python -c "import pandas"`` plus the in-process work (the stages above).
+  a bare ``python -c "import pandas"`` plus the in-process work (the stages above). The
+  figure is the median of three runs, each on its own new database (every run's wall and
+  CPU seconds are printed too).
 * ``rules_50k`` — the vectorised rules (one sort + ``groupby().cumcount()``) against the
   naive way: a Python loop over the rows in date order with a dict of counters (same
   decisions, checked).
@@ -22,6 +24,8 @@ from __future__ import annotations
 
 import json
 import os
+import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -47,10 +51,12 @@ from core.report.export import write_results
 from core.report.results import results_from_file
 from core.scoring.batch import redecide, score_batch
 from core.store.database import Store
+from core.store.gate import gate_for
 from core.synth.generator import generate_claims
 from tests.helpers import ADMIN
 
 N = 50_000
+CLI_RUNS = 3  # python -m core score runs, each on a new database
 
 
 def run() -> list[dict]:
@@ -143,34 +149,13 @@ def pandas_import_seconds(repeat: int = 3) -> float:
 
 def _bench_cli(path: Path, tmp: Path, model: Any, in_process: float) -> list[dict]:
     """``python -m core score`` in a new interpreter, on a fresh database with the model,
-    drift included."""
-    data_dir, models_dir = tmp / "cli", tmp / "cli-models"
-    with Store(data_dir / "workbench.duckdb") as store:
-        Registry(models_dir, store).register(model, actor=ADMIN, activate=True)
-    env = {
-        **os.environ,
-        "WORKBENCH_DATA_DIR": str(data_dir),
-        "WORKBENCH_MODELS_DIR": str(models_dir),
-    }
-    output = data_dir / "out.xlsx"
-    command = [
-        sys.executable,
-        "-m",
-        "core",
-        "score",
-        "--input",
-        str(path),
-        "--output",
-        str(output),
-    ]
-    start = time.perf_counter()
-    done = subprocess.run(command, env=env, cwd=PROJECT_ROOT, capture_output=True, text=True)
-    seconds = time.perf_counter() - start
-    if done.returncode != 0 or not output.is_file():
-        raise RuntimeError(f"python -m core score failed: {done.stderr.strip()}")
-    printed = [line.strip() for line in done.stdout.splitlines() if " s" in line]
+    drift included: three runs, each on its own new database (the median is the figure, as
+    for every other timing here: one run on a shared machine can land on a burst of load)."""
+    runs = [_score_cli_once(path, tmp / f"cli-{i}", model) for i in range(CLI_RUNS)]
+    seconds = statistics.median(r["seconds"] for r in runs)
     pandas_s = pandas_import_seconds()
     budget = 3 * pandas_s + in_process
+    env = runs[0]["env"]
     drift_s, _ = timed(lambda: _core(["drift", "--batch", "latest"], env), repeat=3)
     models_s, _ = timed(lambda: _core(["models", "list"], env), repeat=3)
     return [
@@ -178,13 +163,15 @@ def _bench_cli(path: Path, tmp: Path, model: Any, in_process: float) -> list[dic
             "score_50k_cli",
             seconds,
             n=N,
-            printed=printed[-3:],
+            runs_seconds=[round(r["seconds"], 3) for r in runs],
+            runs_cpu_seconds=[round(r["cpu_seconds"], 3) for r in runs],
+            printed=runs[0]["printed"][-3:],
             pandas_import_seconds=round(pandas_s, 3),
             in_process_seconds=round(in_process, 3),
             budget_seconds=round(budget, 3),
             within_budget=seconds <= budget,
             what="python -m core score --input 50k.xlsx --output out.xlsx (new process, new "
-            "db, drift included)",
+            f"db, drift included; median of {CLI_RUNS} runs)",
             target="<= 3 x import pandas + in-process work (stages above, drift included)",
         ),
         row(
@@ -204,6 +191,32 @@ def _bench_cli(path: Path, tmp: Path, model: Any, in_process: float) -> list[dic
             target="<= 3 x import pandas",
         ),
     ]
+
+
+def _score_cli_once(path: Path, folder: Path, model: Any) -> dict:
+    """One ``python -m core score`` on a new database holding only the model: wall and CPU
+    seconds of the process (CPU: its own and its children's, from the rusage counters)."""
+    data_dir, models_dir = folder / "data", folder / "models"
+    with Store(data_dir / "workbench.duckdb") as store:
+        Registry(models_dir, store).register(model, actor=ADMIN, activate=True)
+    gate_for(data_dir / "workbench.duckdb").release_now()  # the process finds the file free
+    env = {
+        **os.environ,
+        "WORKBENCH_DATA_DIR": str(data_dir),
+        "WORKBENCH_MODELS_DIR": str(models_dir),
+    }
+    output = data_dir / "out.xlsx"
+    command = [sys.executable, "-m", "core", "score", "--input", str(path), "--output", str(output)]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    done = subprocess.run(command, env=env, cwd=PROJECT_ROOT, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0 or not output.is_file():
+        raise RuntimeError(f"python -m core score failed: {done.stderr.strip()}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    printed = [line.strip() for line in done.stdout.splitlines() if " s" in line]
+    return {"seconds": seconds, "cpu_seconds": cpu, "printed": printed, "env": env}
 
 
 def _core(args: list[str], env: dict[str, str]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import re
 import shutil
 import sys
@@ -20,6 +21,14 @@ def open_cli_store(cfg: Config) -> Store:
     from core.store.database import open_store
 
     return open_store(cfg, on_wait=lambda message: print(message, file=sys.stderr, flush=True))
+
+
+def end_start_up() -> None:
+    """The command's imports are done: turn the cyclic garbage collector back on when
+    ``python -m core`` turned it off for the start-up (core/__main__.py). Nothing to do when
+    it runs (``main()`` called by a test or another program)."""
+    if not gc.isenabled():
+        gc.enable()
 
 
 def cli_actor(cfg: Config) -> Actor:

@@ -14,7 +14,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from core.cli.audit import add_audit_commands
-from core.cli.common import _print_rejected, _print_report, _t, cli_actor, open_cli_store
+from core.cli.common import (
+    _print_rejected,
+    _print_report,
+    _t,
+    cli_actor,
+    end_start_up,
+    open_cli_store,
+)
 from core.cli.drift import add_drift_command
 from core.cli.model import add_model_commands
 from core.cli.monitor import add_monitor_commands
@@ -24,14 +31,20 @@ from core.exceptions import WorkbenchError
 log = logging.getLogger(__name__)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, own_process: bool = False) -> int:
+    """Run one command; its exit code. ``own_process``: this interpreter runs this command
+    only, then exits (``python -m core``), so a command may shape the process for itself
+    (``score`` imports XGBoost without scikit-learn); never from a test or another program."""
     parser = _parser()
     args = parser.parse_args(argv)
+    args.own_process = own_process
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
     handler: Callable[[argparse.Namespace], int] = args.handler
+    if not getattr(args, "ends_start_up", False):  # score does, once its imports are done
+        end_start_up()
     try:
         return handler(args)
     except WorkbenchError as exc:

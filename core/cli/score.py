@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import sys
 import threading
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from core.cli.common import _print_rejected, _print_report, _t, cli_actor, open_cli_store
+from core.cli.common import (
+    _print_rejected,
+    _print_report,
+    _t,
+    cli_actor,
+    end_start_up,
+    open_cli_store,
+)
 from core.config.loading import load_config
 from core.config.settings import Config
 from core.formatting import fmt_number, fmt_pct
@@ -17,6 +25,7 @@ from core.formatting import fmt_number, fmt_pct
 if TYPE_CHECKING:  # pragma: no cover
     from core.config.identity import Actor
     from core.ingest.reader import RawTable
+    from core.model.registry import Registry
     from core.scoring.results import ScoringResult
     from core.store.database import Store
 
@@ -42,25 +51,23 @@ def add_score_command(sub: argparse._SubParsersAction) -> None:
         help="queue the batch's drift report and run it once the results are written "
         "(default: yes)",
     )
-    p.set_defaults(handler=_cmd_score)
+    p.set_defaults(handler=_cmd_score, ends_start_up=True)
 
 
 def _cmd_score(args: argparse.Namespace) -> int:
     start = time.perf_counter()
-    prefetch = _prefetch_model_code()
+    prefetch = _prefetch_model_code(xgboost_alone=args.own_process)
     cfg = load_config(args.profile)
     lang = args.lang or cfg.locale
     actor = cli_actor(cfg)
     raw = _read_raw(args.input, args.sheet, cfg)
     read_seconds = time.perf_counter() - start
     prefetch.join()
+    end_start_up()
     from core.model.registry import Registry
-    from core.report.export import write_results
-    from core.report.parameters import scoring_parameters
-    from core.report.results import results_from_file
     from core.scoring.batch import score_batch
 
-    with open_cli_store(cfg) as store:
+    with open_cli_store(cfg) as store:  # one store for the command, held per operation
         started = time.perf_counter()
         batch_id = _store_batch(raw, cfg, store, actor, lang, args.model)
         if batch_id is None:
@@ -77,42 +84,57 @@ def _cmd_score(args: argparse.Namespace) -> int:
             actor=actor,
             queue_drift=args.drift,
         )
-    started = time.perf_counter()
-    table = results_from_file(raw, result.frame, cfg, lang)
-    with open_cli_store(cfg) as store:
-        parameters = scoring_parameters(store, cfg, result).rows(lang)
-    write_results(
-        table.frame,
-        args.output,
-        locale=lang,
-        date_columns=table.date_columns,
-        amount_columns=table.amount_columns,
-        parameters=parameters,
-    )
-    with open_cli_store(cfg) as store:
+        started = time.perf_counter()
+        rows = _write_output(raw, result, cfg, store, args.output, lang)
         store.record(
-            actor,
-            "batch.exported",
-            {"batch_id": batch_id, "file": str(args.output), "rows": len(table.frame)},
+            actor, "batch.exported", {"batch_id": batch_id, "file": str(args.output), "rows": rows}
         )
-    seconds = {"read": read_seconds, "validate_store": store_seconds, **result.seconds}
-    seconds["write"] = time.perf_counter() - started
-    _print_scoring(result, seconds, args.output, lang)
-    if result.job_ids:
-        _run_drift_job(cfg, result, lang)
+        seconds = {"read": read_seconds, "validate_store": store_seconds, **result.seconds}
+        seconds["write"] = time.perf_counter() - started
+        _print_scoring(result, seconds, args.output, lang)
+        if result.job_ids:
+            _run_drift_job(store, registry, cfg, result, lang)
     return 0
 
 
-def _prefetch_model_code() -> threading.Thread:
+def _write_output(
+    raw: RawTable, result: ScoringResult, cfg: Config, store: Store, output: Path, lang: str
+) -> int:
+    """The results workbook: the file's rows, the result columns and the « Paramètres »
+    sheet; returns the number of rows written."""
+    from core.report.export import write_results
+    from core.report.parameters import scoring_parameters
+    from core.report.results import results_from_file
+
+    table = results_from_file(raw, result.frame, cfg, lang)
+    write_results(
+        table.frame,
+        output,
+        locale=lang,
+        date_columns=table.date_columns,
+        amount_columns=table.amount_columns,
+        parameters=scoring_parameters(store, cfg, result).rows(lang),
+    )
+    return len(table.frame)
+
+
+def _prefetch_model_code(*, xgboost_alone: bool = False) -> threading.Thread:
     """Import the model code in a thread while the main thread reads the file.
 
-    XGBoost imports scikit-learn and SciPy (about 1 s of a new process), and the workbook
-    parser spends most of its time outside the interpreter lock: the two overlap instead of
-    adding up. An import that fails here fails again, with its message, where it is used.
+    The workbook parser spends most of its time outside the interpreter lock: the imports
+    and the reading overlap instead of adding up. ``xgboost_alone``: see
+    :func:`_import_xgboost_alone` (only when this process runs the command alone). An import
+    that fails here fails again, with its message, where it is used.
     """
 
     def load() -> None:
         with contextlib.suppress(ImportError):
+            import core.ingest.known_levels  # validation, first after the read
+            import core.ingest.pipeline
+            import core.ingest.validate
+
+            if xgboost_alone:
+                _import_xgboost_alone()
             import core.drift.service
             import core.jobs.runner
             import core.model.trained
@@ -126,20 +148,40 @@ def _prefetch_model_code() -> threading.Thread:
     return thread
 
 
-def _run_drift_job(cfg: Config, result: ScoringResult, lang: str) -> None:
+def _import_xgboost_alone() -> None:
+    """Import XGBoost with scikit-learn hidden from it.
+
+    XGBoost imports scikit-learn when it is installed, and scikit-learn imports SciPy's
+    statistics: about 0.7 s of CPU, more than the import of pandas, for XGBoost's
+    scikit-learn-style wrappers (``XGBClassifier``). Scoring uses the booster alone and
+    applies the calibrator with numpy, so ``score`` never needs scikit-learn; the wrappers
+    are then built on XGBoost's own stand-in classes, which would break training (its
+    baselines are ``XGBClassifier`` in scikit-learn pipelines). Hence only in a process that
+    runs ``score`` and exits (``python -m core score``), and only when neither library is
+    imported yet.
+    """
+    if "xgboost" in sys.modules or "sklearn" in sys.modules:
+        return
+    sys.modules["sklearn"] = None  # type: ignore[assignment]  # "import sklearn" fails
+    try:
+        import xgboost  # noqa: F401
+    finally:
+        del sys.modules["sklearn"]
+
+
+def _run_drift_job(
+    store: Store, registry: Registry, cfg: Config, result: ScoringResult, lang: str
+) -> None:
     """Run the drift job queued with the scores, once the results file is written. If this
     process stops first, the job stays queued and the app's job runner (or `python -m core
     jobs run`) does it."""
     from core.drift.report import describe
     from core.drift.storage import load_drift_reports
     from core.jobs.runner import run_pending
-    from core.model.registry import Registry
 
     started = time.perf_counter()
-    with open_cli_store(cfg) as store:
-        registry = Registry(cfg.paths.models_dir, store)
-        outcomes = run_pending(store, registry, cfg, job_ids=result.job_ids)
-        reports = load_drift_reports(store, result.batch_id, include_snapshot=False, limit=1)
+    outcomes = run_pending(store, registry, cfg, job_ids=result.job_ids)
+    reports = load_drift_reports(store, result.batch_id, include_snapshot=False, limit=1)
     for outcome in outcomes:
         if not outcome.ok:
             print(

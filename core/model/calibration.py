@@ -23,8 +23,6 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
-from sklearn.isotonic import IsotonicRegression
-from sklearn.linear_model import LogisticRegression
 
 __all__ = [
     "METHODS",
@@ -94,7 +92,11 @@ class Calibrator:
 
 
 def fit_calibrator(method: str, margin: ArrayLike, y: ArrayLike) -> Calibrator:
-    """Fit one calibration method on (margin, label) pairs."""
+    """Fit one calibration method on (margin, label) pairs (scikit-learn is imported here
+    only: applying a calibrator needs numpy alone, so scoring never loads it)."""
+    from sklearn.isotonic import IsotonicRegression
+    from sklearn.linear_model import LogisticRegression
+
     m = np.asarray(margin, dtype=float)
     t = np.asarray(y, dtype=float)
     if method == "identity":

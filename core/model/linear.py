@@ -22,8 +22,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import LogisticRegression
 from threadpoolctl import threadpool_limits
 
 __all__ = ["C_GRID", "LinearModel", "linear_features"]
@@ -50,6 +48,9 @@ class LinearModel:
 
     @classmethod
     def fit(cls, x: pd.DataFrame, y: np.ndarray, c: float = 0.1) -> LinearModel:
+        from sklearn.exceptions import ConvergenceWarning  # fitting only: scoring needs numpy
+        from sklearn.linear_model import LogisticRegression
+
         names = linear_features(list(x.columns))
         raw = x[names].to_numpy(float)
         median = np.nanmedian(np.where(np.isnan(raw).all(axis=0), 0.0, raw), axis=0)
