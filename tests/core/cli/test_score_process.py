@@ -113,7 +113,9 @@ def test_score_called_in_process_keeps_xgboost_whole_and_the_collector_untouched
     assert "alerte" in capsys.readouterr().out
     assert len(opened) == 1  # one store for the whole command: scoring, export, drift
     assert xgboost.compat.SKLEARN_INSTALLED and "sklearn" in sys.modules
-    assert gc.isenabled() and gc.get_freeze_count() == frozen
+    # nothing frozen by main(): the count never grows (an object frozen earlier in this
+    # test process, e.g. by the app's start-up freeze, may be freed meanwhile)
+    assert gc.isenabled() and gc.get_freeze_count() <= frozen
 
 
 def test_end_start_up_resumes_only_a_paused_collector():
