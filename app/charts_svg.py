@@ -4,6 +4,8 @@ The Upload page is the first page every auditor opens and the one eight of them 
 once. A Plotly figure there makes each fresh browser tab load and evaluate plotly.js (about
 a second of CPU per tab on these machines) before the batch's decisions are usable; the
 histogram of a batch needs none of Plotly's interactivity. The other pages keep Plotly.
+The page shows it as an image (``st.image``: Streamlit's ``st.html`` strips SVG), so the
+bins' ``<title>`` tooltips serve when the image is opened on its own.
 
 Every text drawn is escaped (:func:`html.escape`): titles are the catalogue's, numbers are
 formatted here, and nothing a file supplies is markup.
@@ -62,8 +64,9 @@ def probability_histogram_svg(
 
     title = escape(titles["title"])
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" '
-        f'role="img" aria-label="{title}" style="max-width:{WIDTH * 1.5}px;font-family:{_FONT}">',
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
+        f'width="{WIDTH}" height="{HEIGHT}" role="img" aria-label="{title}" '
+        f'style="font-family:{_FONT}">',
         f"<title>{title}</title>",
         f'<text x="0" y="18" font-size="15" font-weight="600" fill="{_INK}">{title}</text>',
     ]

@@ -36,19 +36,18 @@ def show(
     _cards(scoring, lang)
     left, right = st.columns([3, 2], gap="large")
     with left:
-        # inline SVG, not Plotly: see app.charts_svg (the page eight auditors may open at once)
-        st.html(
+        # SVG, not Plotly: see app.charts_svg (the page eight auditors may open at once)
+        titles = {"title": t("batch.hist_title"), "x": t("batch.hist_x"), "y": t("batch.hist_y")}
+        st.image(
             probability_histogram_svg(
                 _histogram_counts(scoring),
                 scoring.thresholds.low,
                 scoring.thresholds.high,
                 lang=lang,
-                titles={
-                    "title": t("batch.hist_title"),
-                    "x": t("batch.hist_x"),
-                    "y": t("batch.hist_y"),
-                },
-            )
+                titles=titles,
+            ),
+            width="stretch",
+            alt=titles["title"],
         )
     with right:
         _download(scoring, raw_file, lang)

@@ -85,6 +85,12 @@ def test_upload_demo_batch_shows_decisions_matching_the_core(
     assert _metric(page, "Rejet Auto") == counts.get(-1, 0)
     assert _metric(page, "Audit Humain") == counts.get(0, 0)
     assert _metric(page, "Validation Auto") == counts.get(1, 0)
+    # the histogram is drawn (an SVG image: st.html would strip it in the browser)
+    histogram = page.get_by_role("img", name="Probabilité d'être fondée, par décision")
+    expect(histogram).to_be_visible()
+    drawn = page.evaluate("(e) => e.complete && e.naturalWidth", histogram.element_handle())
+    assert drawn == 640
+    assert histogram.bounding_box()["height"] > 150
 
     with page.expect_download(timeout=60_000) as info:
         page.get_by_role("button", name=re.compile("Télécharger les résultats")).click()
