@@ -22,6 +22,16 @@ def api_actor(caller: str | None) -> Actor:
     return Actor(id=f"api:{name}", name=name, role=AUDITOR, via="api")
 
 
+def record_detail(model_version: str, thresholds: AppliedThresholds) -> dict[str, object]:
+    """The ``api.predict`` audit row's detail: the model and the pair that decided."""
+    return {
+        "model_version": model_version,
+        "thresholds_id": thresholds.id,
+        "low": thresholds.low,
+        "high": thresholds.high,
+    }
+
+
 def new_request_id() -> str:
     return uuid.uuid4().hex[:20]
 

@@ -36,6 +36,7 @@ from core.api.results import (
     ScoredRequest,
     api_actor,
     new_request_id,
+    record_detail,
     replayed_request,
 )
 from core.api.single import score_one
@@ -150,12 +151,7 @@ class ScoringService:
                 actor=actor,
                 model_version=model_version,
                 thresholds_id=thresholds.id,
-                detail={
-                    "model_version": model_version,
-                    "thresholds_id": thresholds.id,
-                    "low": thresholds.low,
-                    "high": thresholds.high,
-                },
+                detail=record_detail(model_version, thresholds),
             )
             timer["decide_and_record"] = time.perf_counter() - started
         reasons = self._reasons(model, frame, history) if explain else None

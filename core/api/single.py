@@ -16,7 +16,13 @@ from collections.abc import Mapping
 import numpy as np
 
 from core.api.fast import RowScorer, rules_for_one
-from core.api.results import Prediction, ScoredRequest, api_actor, replayed_request
+from core.api.results import (
+    Prediction,
+    ScoredRequest,
+    api_actor,
+    record_detail,
+    replayed_request,
+)
 from core.config.settings import Config
 from core.decide.decisions import decide
 from core.scoring.results import AppliedThresholds
@@ -68,12 +74,7 @@ def score_one(
             actor=actor,
             model_version=model_version,
             thresholds_id=thresholds.id,
-            detail={
-                "model_version": model_version,
-                "thresholds_id": thresholds.id,
-                "low": thresholds.low,
-                "high": thresholds.high,
-            },
+            detail=record_detail(model_version, thresholds),
         )
     prediction = Prediction(
         claim_id, probability, ruling.decision, model_code, ruling.code, ruling.reason_fr,

@@ -154,7 +154,6 @@ def test_the_long_lived_objects_are_frozen_once_per_process(model_env):
     libraries, the active model) is frozen first, so each collection walks only what the
     sessions made since; the freeze happens once, on the first page run."""
     import gc
-    import sys
 
     from tests.app.conftest import open_page
 
@@ -164,7 +163,6 @@ def test_the_long_lived_objects_are_frozen_once_per_process(model_env):
     assert not at.exception
     frozen = gc.get_freeze_count()
     assert frozen > 50_000  # the libraries' objects, not a handful
-    assert "xgboost" in sys.modules
     assert resources.active_version() is not None
     open_page("thresholds")
     # not again (a frozen object may still be freed): later objects stay collectable

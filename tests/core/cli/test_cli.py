@@ -14,7 +14,7 @@ from core.model.registry import Registry
 from core.store.database import Store
 from core.synth.generator import generate_claims
 from core.synth.writing import write_claims_xlsx
-from tests.helpers import ADMIN, train_tiny_model
+from tests.helpers import ADMIN
 
 FORMULA = '=HYPERLINK("http://x","y")'
 RESULT_HEADERS = [
@@ -25,19 +25,6 @@ RESULT_HEADERS = [
     "Motif_Regle",
     "Controle_Qualite",
 ]
-
-
-@pytest.fixture(scope="module")
-def tiny_model():
-    return train_tiny_model(load_config())[0]
-
-
-@pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Data and models folders of this test, as the CLI's configuration sees them."""
-    monkeypatch.setenv("WORKBENCH_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("WORKBENCH_MODELS_DIR", str(tmp_path / "models"))
-    return tmp_path
 
 
 def register(model) -> str:

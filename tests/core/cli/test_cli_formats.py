@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 from core.cli.main import main
-from tests.core.cli.test_cli import claims_file, env, register, tiny_model  # noqa: F401
+from tests.core.cli.test_cli import claims_file, register
 
 
-def test_score_summary_numbers_follow_the_language(env, tiny_model, capsys):  # noqa: F811
+def test_score_summary_numbers_follow_the_language(env, tiny_model, capsys):
     register(tiny_model)
     source = claims_file(env / "lot.xlsx")
     args = ["score", "--input", str(source), "--output", str(env / "r.xlsx")]

@@ -14,20 +14,14 @@ from core.ingest.known_levels import known_levels, stored_known_levels
 from core.model.registry import Registry
 from core.store.database import Store
 from tests.core import badfiles as bf
-from tests.helpers import ADMIN, train_tiny_model
-
-
-@pytest.fixture(scope="module")
-def tiny_model():
-    return train_tiny_model(load_config())[0]
+from tests.helpers import ADMIN
 
 
 @pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("WORKBENCH_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("WORKBENCH_MODELS_DIR", str(tmp_path / "models"))
+def env(env: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The CLI's folders (conftest), with an 80-column terminal for the wrapped messages."""
     monkeypatch.setenv("COLUMNS", "80")
-    return tmp_path
+    return env
 
 
 def workbook(path: Path, sheets: dict[str, list[list]]) -> Path:

@@ -13,7 +13,6 @@ import gc
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -23,19 +22,6 @@ from core.cli.main import main
 from core.config.loading import PROJECT_ROOT, load_config
 from core.store.database import Store
 from tests.core.cli.test_cli import RESULT_HEADERS, claims_file, register, stored
-from tests.helpers import train_tiny_model
-
-
-@pytest.fixture(scope="module")
-def tiny_model():
-    return train_tiny_model(load_config())[0]
-
-
-@pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("WORKBENCH_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("WORKBENCH_MODELS_DIR", str(tmp_path / "models"))
-    return tmp_path
 
 
 def _run_core(args: list[str], *options: str) -> subprocess.CompletedProcess:
