@@ -88,6 +88,15 @@ def job_runner() -> JobRunner:
     return JobRunner(store(), registry(), config()).start()
 
 
+def interactive_turn():
+    """This server's turn for an upload's heavy work (:data:`core.jobs.turns.INTERACTIVE`):
+    uploads in arrival order, background jobs held back meanwhile. Nested turns of one
+    script run pass at once."""
+    from core.jobs.turns import INTERACTIVE
+
+    return INTERACTIVE.turn()
+
+
 @st.cache_resource(show_spinner=False)
 def startup_frozen() -> int:
     """Once per server process: load what every upload needs, then ``gc.freeze()``.

@@ -8,8 +8,14 @@ Debian's Chromium through Playwright. Lines printed:
   page's title visible. Target: <= 1.5 s.
 * ``uploads_8_concurrent`` — 8 browser users uploading a 2,000-claim file each at once (all
   eight have the page open, then choose their file at the same moment): median (and max)
-  seconds from choosing the file to the decisions' heading, against one user alone in the
-  same run. Target: median <= 3 s. ``uploads_8_while_pages_load`` is the same with each user
+  seconds from the file input's ``change`` event to the first frame painted with the batch's
+  decisions table, against one user alone in the same run. Target: median <= 3 s. Timed in
+  the page (a MutationObserver, then the next frame), not by Playwright: its locator waits
+  poll at 20, 50, 100, 100, then every 500 ms, evaluating a text selector over the whole page
+  each time, and handing eight files to eight pages through its one driver takes it up to a
+  second; both are the harness, not what a user waits for. The Playwright-side figure (from
+  ``set_input_files`` to its wait seeing the heading) is printed beside it, as is the time
+  to the decisions' heading. ``uploads_8_while_pages_load`` is the same with each user
   uploading as soon as its own page is open, the others' pages still loading.
 * ``server_rss`` — the server's resident memory at start, after a 50k upload, after a 100k
   upload, and after those sessions closed (Streamlit's disconnected-session TTL + 30 s).
@@ -24,6 +30,7 @@ import statistics
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 from bench.common import row
@@ -31,6 +38,7 @@ from bench.common import row
 PAGES = ("upload", "thresholds", "explain", "review", "drift", "monitoring", "model", "journal")
 LOADS = 20
 USERS = 8
+SETTLE = 2.0  # seconds between the last page open and the eight files chosen together
 
 
 def _rss_mb(pid: int) -> float:
@@ -77,6 +85,11 @@ def _page_loads(browser, url: str) -> list[dict]:
     return rows
 
 
+def _upload_alone(url: str, path: Path) -> UploadTimes:
+    """One user alone, timed as each of the eight (:func:`_upload_async`)."""
+    return _concurrent_uploads(url, [path])[0]
+
+
 def _upload_once(browser, url: str, path: Path) -> float:
     import re
 
@@ -94,9 +107,48 @@ def _upload_once(browser, url: str, path: Path) -> float:
         context.close()
 
 
-async def _upload_async(browser, url: str, path: Path, ready=None) -> float:
+# In the page, before the upload: the time the file input changes, then the first frame
+# painted (next animation frame, then a task) after the decisions' heading is in the DOM and
+# after the batch's decisions table (the first data grid after that heading) is.
+MARKS_JS = """() => {
+  const T = (window.__marks = {chosen: null, heading: null, table: null});
+  const painted = (key) => requestAnimationFrame(() => setTimeout(() => {
+    T[key] = performance.now();
+  }, 0));
+  let heading = false, table = false;
+  document.addEventListener('change', (e) => {
+    if (e.target && e.target.type === 'file' && T.chosen === null) T.chosen = performance.now();
+  }, true);
+  new MutationObserver(() => {
+    if (T.chosen === null || table) return;
+    let h = null;
+    for (const el of document.querySelectorAll('h3')) {
+      if (/Lot n° \\d+ — décisions/.test(el.textContent)) { h = el; break; }
+    }
+    if (!h) return;
+    if (!heading) { heading = true; painted('heading'); }
+    for (const grid of document.querySelectorAll('[data-testid="stDataFrame"]')) {
+      if ((h.compareDocumentPosition(grid) & Node.DOCUMENT_POSITION_FOLLOWING)
+          && grid.querySelector('canvas')) { table = true; painted('table'); break; }
+    }
+  }).observe(document.body, {subtree: true, childList: true});
+}"""
+
+
+@dataclass(frozen=True)
+class UploadTimes:
+    """One user's upload, in seconds: in-page from the file's change event to the painted
+    heading and table; and as Playwright saw it (from set_input_files to its wait)."""
+
+    heading: float
+    table: float
+    playwright: float
+
+
+async def _upload_async(browser, url: str, path: Path, ready=None) -> UploadTimes:
     """One user: opens the app, waits at ``ready`` (an asyncio.Barrier) until every user has
-    the page open, then uploads; seconds from choosing the file to the decisions' heading."""
+    the page open, then uploads; see :data:`MARKS_JS` for what is timed."""
+    import asyncio
     import re
 
     context = await browser.new_context(viewport={"width": 1440, "height": 900}, locale="fr-FR")
@@ -108,18 +160,27 @@ async def _upload_async(browser, url: str, path: Path, ready=None) -> float:
             """() => document.querySelector('input[type="file"]')
                    && !document.querySelector('[data-testid="stStatusWidget"]')"""
         )
+        await page.evaluate(MARKS_JS)
         if ready is not None:
             await ready.wait()
+            await asyncio.sleep(SETTLE)
         start = time.perf_counter()
         await page.locator('input[type="file"]').set_input_files(str(path))
         await page.get_by_text(re.compile(r"Lot n° \d+ — décisions")).wait_for()
-        return time.perf_counter() - start
+        seen = time.perf_counter() - start
+        await page.wait_for_function("() => window.__marks.table !== null", polling=100)
+        marks = await page.evaluate("window.__marks")
+        return UploadTimes(
+            heading=(marks["heading"] - marks["chosen"]) / 1000,
+            table=(marks["table"] - marks["chosen"]) / 1000,
+            playwright=seen,
+        )
     finally:
         await context.close()
 
 
-def _concurrent_uploads(url: str, files: list[Path], *, together: bool = True) -> list[float]:
-    """Each user's seconds to decisions. ``together``: every user first has the page open,
+def _concurrent_uploads(url: str, files: list[Path], *, together: bool = True) -> list[UploadTimes]:
+    """Each user's times to decisions. ``together``: every user first has the page open,
     then all choose their file at the same moment (the acceptance's "at once"); otherwise
     each uploads as soon as its own page is open, while the others' pages still load."""
     import asyncio
@@ -165,9 +226,7 @@ def _rerun_bytes(browser, url: str, path: Path) -> tuple[float, int]:
         page.set_default_timeout(120_000)
         _idle(page)
         received.clear()
-        pager = page.get_by_label("Page", exact=True)  # the table's page number: one rerun
-        pager.fill("2", timeout=60_000)
-        pager.press("Enter")
+        page.get_by_role("button", name="Page suivante").click(timeout=60_000)  # one rerun
         page.get_by_text(re.compile(r"Lignes 201 à 400")).wait_for(timeout=120_000)
         _idle(page)
         return seconds, sum(received)
@@ -207,27 +266,48 @@ def run() -> list[dict]:
                 executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
             )
             rows += _page_loads(browser, url)
-            alone = _upload_once(browser, url, _claims_file(root, 2000, 599, 40_000_000))
             # its own event loop, in a thread beside the sync API's
             with ThreadPoolExecutor(1) as pool:
+                alone = pool.submit(
+                    _upload_alone, url, _claims_file(root, 2000, 599, 40_000_000)
+                ).result()
                 together = pool.submit(_concurrent_uploads, url, files).result()
                 apart = pool.submit(_concurrent_uploads, url, staggered, together=False).result()
-            rows.append(row("uploads_8_concurrent", statistics.median(together), naive=None,
-                            max_seconds=round(max(together), 3), alone_seconds=round(alone, 3),
-                            users=USERS, claims_each=2000,
-                            within_target=statistics.median(together) <= 3.0,
-                            target="median <= 3 s, files chosen at once"))  # fmt: skip
-            rows.append(row("uploads_8_while_pages_load", statistics.median(apart), naive=None,
-                            max_seconds=round(max(apart), 3), alone_seconds=round(alone, 3),
-                            users=USERS, claims_each=2000,
-                            note="each user uploads once its page is open, while the "
-                                 "others' pages still load (the old measure)"))  # fmt: skip
+            rows.append(_uploads_row("uploads_8_concurrent", together, alone,
+                                     within_target=_median(together, "table") <= 3.0,
+                                     target="median <= 3 s, files chosen at once"))  # fmt: skip
+            rows.append(_uploads_row("uploads_8_while_pages_load", apart, alone,
+                                     note="each user uploads once its page is open, while the "
+                                          "others' pages still load"))  # fmt: skip
             browser.close()
         try:
             rows += _memory(root, big)
         except Exception as exc:  # the page loads above still print
             rows.append({"bench": "server_rss", "error": repr(exc)})
     return rows
+
+
+def _median(times: list[UploadTimes], field: str) -> float:
+    return statistics.median(getattr(t, field) for t in times)
+
+
+def _uploads_row(name: str, times: list[UploadTimes], alone: UploadTimes, **extra) -> dict:
+    """Median seconds to the painted decisions table (the figure), with the max, the time to
+    the heading, Playwright's view and one user alone."""
+    return row(
+        name,
+        _median(times, "table"),
+        naive=None,
+        max_seconds=round(max(t.table for t in times), 3),
+        heading_median_seconds=round(_median(times, "heading"), 3),
+        playwright_median_seconds=round(_median(times, "playwright"), 3),
+        alone_seconds=round(alone.table, 3),
+        alone_playwright_seconds=round(alone.playwright, 3),
+        users=len(times),
+        claims_each=2000,
+        measured="in the page: file input change -> first frame with the decisions table",
+        **extra,
+    )
 
 
 def _session_ttl() -> int:

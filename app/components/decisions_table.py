@@ -3,6 +3,11 @@
 Filters, sort and paging go into SQL (:mod:`core.store.decision_pages`): a rerun sends the
 browser one page of rows, never the whole batch, and the server keeps no copy of the batch
 per user. Owns the filter, sort and page widgets under ``batch.<id>.``.
+
+The filter and sort widgets sit in a popover, whose label counts the active filters, with
+the previous/next page buttons beside it. The browser mounts a popover's widgets only when
+it is opened: eight input widgets drawn on every upload cost each auditor's browser about
+as much as the rest of the page (eight auditors uploading at once share the same cores).
 """
 
 from __future__ import annotations
@@ -23,13 +28,37 @@ TABLE_HEIGHT = 520
 
 def show(batch_id: int, scored_at, summary: DecisionsSummary, lang: str) -> None:
     key = f"batch.{batch_id}"
-    query = _controls(key, summary, lang)
+    n_pages = max(1, -(-summary.n // PAGE_ROWS))
+    bar = st.columns([3, 2, 2, 5], vertical_alignment="center")
+    active = active_filters(key, summary)
+    label = t("batch.filters") + (f" · {t('batch.filters_active', n=active)}" if active else "")
+    with bar[0].popover(label, icon="🔎", width="stretch"):
+        query = _controls(key, summary, lang, n_pages)
     page = resources.store().decisions_page(batch_id, scored_at, query)
     if page.offset >= page.total > 0:  # the filters shrank the rows under the current page
         query = DecisionQuery(**{**query.__dict__, "offset": 0})
         page = resources.store().decisions_page(batch_id, scored_at, query)
+    number = page.offset // PAGE_ROWS + 1
+    bar[1].button(
+        t("batch.page_previous"),
+        icon="⬅️",
+        key=f"{key}.previous",
+        on_click=_go_to_page,
+        args=(key, number - 1),
+        disabled=number <= 1,
+        width="stretch",
+    )
+    bar[2].button(
+        t("batch.page_next"),
+        icon="➡️",
+        key=f"{key}.next",
+        on_click=_go_to_page,
+        args=(key, number + 1),
+        disabled=page.offset + len(page.frame) >= page.total,
+        width="stretch",
+    )
     first = page.offset + 1 if page.total else 0
-    st.caption(
+    bar[3].caption(
         t(
             "batch.rows_page",
             first=fmt_number(first, lang),
@@ -52,9 +81,29 @@ def show(batch_id: int, scored_at, summary: DecisionsSummary, lang: str) -> None
     )
 
 
-def _controls(key: str, summary: DecisionsSummary, lang: str) -> DecisionQuery:
-    c1, c2, c3 = st.columns([2, 2, 2])
-    decisions = c1.multiselect(
+def active_filters(key: str, summary: DecisionsSummary) -> int:
+    """How many filters narrow the table now (the widgets' values of this run)."""
+    state = st.session_state
+    n = sum(
+        bool(state.get(f"{key}.{name}"))
+        for name in ("decisions", "families", "moved")
+        if name != "families" or summary.families
+    )
+    n += bool(str(state.get(f"{key}.search") or "").strip())
+    amount = state.get(f"{key}.amount")
+    span = summary.amount_span
+    if amount is not None and span is not None and span[1] > span[0]:
+        n += tuple(amount) != tuple(span)
+    return n
+
+
+def _go_to_page(key: str, number: int) -> None:
+    st.session_state[f"{key}.page"] = max(1, number)
+
+
+def _controls(key: str, summary: DecisionsSummary, lang: str, n_pages: int) -> DecisionQuery:
+    """The filter, sort and page widgets (drawn inside the popover)."""
+    decisions = st.multiselect(
         t("batch.f_decision"),
         CODES,
         format_func=lambda c: label(c, lang),
@@ -63,20 +112,19 @@ def _controls(key: str, summary: DecisionsSummary, lang: str) -> DecisionQuery:
     )
     families: list[str] = []
     if summary.families:
-        families = c2.multiselect(
+        families = st.multiselect(
             t("batch.f_family"),
             list(summary.families),
             key=f"{key}.families",
             placeholder=t("batch.f_all"),
         )
-    search = c3.text_input(
+    search = st.text_input(
         t("batch.f_search"), key=f"{key}.search", placeholder=t("batch.f_search_hint")
     )
-    c4, c5, c6, c7 = st.columns([3, 2, 2, 1], vertical_alignment="bottom")
     amount_range = None
     if summary.amount_span is not None and summary.amount_span[1] > summary.amount_span[0]:
         lo, hi = summary.amount_span
-        amount_range = c4.slider(
+        amount_range = st.slider(
             t("batch.f_amount"),
             lo,
             hi,
@@ -86,16 +134,16 @@ def _controls(key: str, summary: DecisionsSummary, lang: str) -> DecisionQuery:
         )
         if amount_range == (lo, hi):
             amount_range = None  # the full span: do not hide anything
-    sort = c5.selectbox(
+    moved = st.toggle(t("batch.f_moved"), key=f"{key}.moved") if summary.n_moved else False
+    c1, c2, c3 = st.columns([3, 2, 1], vertical_alignment="bottom")
+    sort = c1.selectbox(
         t("batch.sort"),
         SORTABLE,
         format_func=lambda s: t_text(f"batch.sort_{s}"),
         key=f"{key}.sort",
     )
-    descending = c6.toggle(t("batch.sort_descending"), key=f"{key}.descending")
-    moved = c5.toggle(t("batch.f_moved"), key=f"{key}.moved") if summary.n_moved else False
-    n_pages = max(1, -(-summary.n // PAGE_ROWS))
-    page = c7.number_input(
+    descending = c2.toggle(t("batch.sort_descending"), key=f"{key}.descending")
+    page = c3.number_input(
         t("batch.page"), min_value=1, max_value=n_pages, step=1, key=f"{key}.page"
     )
     return DecisionQuery(

@@ -32,7 +32,10 @@ def ensure_scored(batch_id: int, actor: Actor) -> bool:
     if version is None:
         st.warning(t("score.no_model_profile", profile=resources.config().profile), icon="🧠")
         return False
-    with st.status(t("score.running", id=batch_id), expanded=False) as status:
+    with (
+        resources.interactive_turn(),
+        st.status(t("score.running", id=batch_id), expanded=False) as status,
+    ):
         st.write(t("score.steps"))
         try:
             result = score_batch(

@@ -84,13 +84,18 @@ def _opened(file_id: str, name: str, read) -> SourceFile | bytes:
     return kept[1]
 
 
+def is_new(upload: Upload) -> bool:
+    """Whether this run will ingest the upload (first time this session sees it)."""
+    return (upload.file_id, upload.sheet) not in st.session_state.get(RESULTS_KEY, {})
+
+
 def ingest_once(upload: Upload, actor: Actor) -> IngestResult:
     """Ingest the upload the first time it is seen in this session; reuse the result after."""
     results: dict = st.session_state.setdefault(RESULTS_KEY, {})
     key = (upload.file_id, upload.sheet)
     if key not in results:
         cfg, store = resources.config(), resources.store()
-        with st.spinner(t("upload.processing", name=upload.name)):
+        with resources.interactive_turn(), st.spinner(t("upload.processing", name=upload.name)):
             results[key] = ingest(
                 upload.source,
                 cfg,

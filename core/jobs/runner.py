@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from core.config.settings import Config
 from core.drift.service import MODEL, drift_report
 from core.exceptions import WorkbenchError
+from core.jobs.turns import INTERACTIVE, Turns
 from core.model.registry import Registry
 from core.scoring.batch import DRIFT_JOB
 from core.store.database import Store
@@ -108,14 +109,24 @@ class JobRunner:
 
     At start it requeues the jobs left running by processes that died; then it polls for
     pending jobs every ``poll_seconds`` (at once after a job, in case more are waiting).
-    ``wake()`` makes it look now (called right after an action queued a job).
+    ``wake()`` makes it look now (called right after an action queued a job). Before each
+    job it lets interactive work go first (:mod:`core.jobs.turns`): while uploads are being
+    ingested and scored in this process, a job waits, ``max_delay`` seconds at most.
     """
 
     def __init__(
-        self, store: Store, registry: Registry, cfg: Config, *, poll_seconds: float = 2.0
+        self,
+        store: Store,
+        registry: Registry,
+        cfg: Config,
+        *,
+        poll_seconds: float = 2.0,
+        turns: Turns = INTERACTIVE,
+        max_delay: float = 30.0,
     ) -> None:
         self.store, self.registry, self.cfg = store, registry, cfg
         self.poll_seconds = poll_seconds
+        self.turns, self.max_delay = turns, max_delay
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="workbench-jobs", daemon=True)
@@ -146,6 +157,9 @@ class JobRunner:
         except WorkbenchError as exc:
             logger.warning("could not requeue abandoned jobs: %s", exc)
         while not self._stop.is_set():
+            self.turns.wait_until_quiet(self.max_delay, self._stop)
+            if self._stop.is_set():
+                break
             try:
                 ran = run_pending(self.store, self.registry, self.cfg, limit=1)
             except WorkbenchError as exc:  # the database was busy: try again later

@@ -152,3 +152,49 @@ def test_results_download_matches_cli_format(model_env, batch_bytes, tmp_path: P
     for column in ("Probabilite_Fondee", "Decision_Modele", "Decision_Code", "Motif_Regle"):
         assert column in header
     assert len(rows) == 1501
+
+
+def _keys_under(node) -> set[str]:
+    keys = {node.key} if getattr(node, "key", None) else set()
+    for child in getattr(node, "children", {}).values():
+        keys |= _keys_under(child)
+    return keys
+
+
+def test_page_buttons_and_the_filters_popover(model_env, batch_bytes):
+    """Previous/next turn the table's pages; the filters sit in a popover whose label counts
+    the active ones (the browser draws its widgets only when it is opened)."""
+    at = open_page("upload")
+    at.file_uploader[0].set_value(("lot.xlsx", batch_bytes, XLSX)).run()
+    with Store(load_config().paths.database) as store:
+        stored = load_scores(1, store)
+    assert at.button(key="batch.1.previous").disabled
+    at.button(key="batch.1.next").click().run()
+    assert not at.exception, at.exception
+    assert list(_decisions(at)["ID Réclamation"]) == stored["id"].iloc[200:400].tolist()
+    assert any("201 à 400" in c.value for c in at.caption)
+    assert at.number_input(key="batch.1.page").value == 2
+    at.button(key="batch.1.previous").click().run()
+    assert list(_decisions(at)["ID Réclamation"]) == stored["id"].head(200).tolist()
+    for _ in range(7):
+        at.button(key="batch.1.next").click().run()
+    assert at.button(key="batch.1.next").disabled  # page 8 of 8 (1,500 claims)
+    assert list(_decisions(at)["ID Réclamation"]) == stored["id"].iloc[1400:].tolist()
+
+    (popover,) = at.get("popover")
+    assert popover.proto.popover.label == "Filtrer et trier"
+    inside = _keys_under(popover)
+    for name in ("decisions", "search", "amount", "sort", "descending", "page"):
+        assert f"batch.1.{name}" in inside
+    at.multiselect(key="batch.1.decisions").set_value([1]).run()
+    at.text_input(key="batch.1.search").set_value("  ").run()  # blanks: not a filter
+    (popover,) = at.get("popover")
+    assert popover.proto.popover.label == "Filtrer et trier · 1 filtre(s) actif(s)"
+    validated = int((stored["decision"] == 1).sum())
+    assert validated > 0
+    assert at.button(key="batch.1.next").disabled == (validated <= 200)  # page 1 of the kept
+    assert set(_decisions(at)["Décision"]) == {"🟢 Validation Auto"}
+    assert len(_decisions(at)) == min(validated, 200)
+    at.toggle(key="batch.1.moved").set_value(True).run()
+    (popover,) = at.get("popover")
+    assert popover.proto.popover.label.endswith("· 2 filtre(s) actif(s)")

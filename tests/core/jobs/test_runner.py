@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 
@@ -99,3 +100,36 @@ def test_the_runner_thread_runs_what_was_queued_while_it_was_away(env, tmp_path)
     assert [j.status for j in store.jobs()] == [DONE, DONE]
     for batch in batches:
         assert len(load_drift_reports(store, batch, include_snapshot=False)) == 1
+
+
+def test_the_runner_holds_a_job_back_while_an_upload_has_its_turn(env, tmp_path):
+    from core.jobs.turns import Turns
+
+    cfg, store, registry = env
+    _scored(cfg, store, registry, tmp_path)
+    turns = Turns(quiet_seconds=0.1)
+    release = threading.Event()
+    held = threading.Event()
+
+    def upload() -> None:
+        with turns.turn():
+            held.set()
+            release.wait(30)
+
+    thread = threading.Thread(target=upload)
+    thread.start()
+    held.wait(5)
+    runner = JobRunner(store, registry, cfg, poll_seconds=0.1, turns=turns, max_delay=60)
+    runner.start()
+    try:
+        time.sleep(1.0)
+        assert [j.status for j in store.jobs()] == [PENDING]  # held back by the upload
+        release.set()
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and store.jobs()[0].status != DONE:
+            time.sleep(0.1)
+    finally:
+        release.set()
+        runner.stop()
+        thread.join(5)
+    assert store.jobs()[0].status == DONE
