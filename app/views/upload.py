@@ -1,8 +1,9 @@
 """Upload page: file -> validation report -> stored batch -> scoring -> decisions; past batches.
 
-A new file takes its turn (:mod:`core.jobs.turns`) from its ingestion until its decisions
-are drawn: auditors uploading at once are served in arrival order instead of all waiting
-for all the batches, and the drift reports wait meanwhile.
+A new file takes its turn (:mod:`core.jobs.turns`) for its ingestion and scoring: auditors
+uploading at once are served in arrival order instead of all waiting for all the batches,
+and the drift reports wait meanwhile. The turn ends once the scores are stored, so the
+next upload's ingestion starts while this page draws its decisions.
 """
 
 from __future__ import annotations
@@ -61,6 +62,7 @@ with ExitStack() as turn:  # released however the run ends (error, stop, rerun)
         if batch_id is None and refused is not None:
             st.info(t("upload.refused_no_batch"), icon="🚫")
         if batch_id is not None and scoring_panel.ensure_scored(batch_id, identity.current()):
+            turn.close()  # the heavy part is done: the next upload's turn
             latest = resources.store().latest_scoring(batch_id)
             batch_view.show(
                 resources.scoring_summary(batch_id, str(latest.scored_at)),

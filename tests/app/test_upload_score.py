@@ -198,3 +198,29 @@ def test_page_buttons_and_the_filters_popover(model_env, batch_bytes):
     at.toggle(key="batch.1.moved").set_value(True).run()
     (popover,) = at.get("popover")
     assert popover.proto.popover.label.endswith("· 2 filtre(s) actif(s)")
+
+
+def test_an_upload_takes_one_turn_and_gives_it_back_even_when_ingestion_fails(
+    model_env, batch_bytes, monkeypatch
+):
+    from core.jobs.turns import INTERACTIVE
+
+    before = INTERACTIVE._next_ticket
+    at = open_page("upload")
+    at.file_uploader[0].set_value(("lot.xlsx", batch_bytes, XLSX)).run()
+    assert not at.exception and at.metric
+    assert INTERACTIVE._next_ticket == before + 1  # one turn for ingestion and scoring
+    assert INTERACTIVE._active == 0 and INTERACTIVE._serving == INTERACTIVE._next_ticket
+    at.run()  # a rerun of the same upload ingests nothing: no turn
+    assert INTERACTIVE._next_ticket == before + 1
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk gone")
+
+    monkeypatch.setattr("app.components.uploader.ingest", broken)
+    other = open_page("upload")
+    other.file_uploader[0].set_value(("autre.xlsx", batch_bytes + b" ", XLSX)).run()
+    assert any("inattendue" in e.value or "unexpected" in e.value for e in other.error), [
+        e.value for e in other.error
+    ]
+    assert INTERACTIVE._active == 0 and INTERACTIVE._serving == INTERACTIVE._next_ticket
