@@ -103,13 +103,16 @@ def _go_to_page(key: str, number: int) -> None:
 
 
 def _controls(key: str, summary: DecisionsSummary, lang: str, n_pages: int) -> DecisionQuery:
-    """The filter, sort and page widgets (drawn inside the popover)."""
+    """The filter, sort and page widgets (drawn inside the popover). Changing a filter or the
+    sort goes back to the first page, as the page number counted in the old order."""
+    first_page = {"on_change": _go_to_page, "args": (key, 1)}
     decisions = st.multiselect(
         t("batch.f_decision"),
         CODES,
         format_func=lambda c: label(c, lang),
         key=f"{key}.decisions",
         placeholder=t("batch.f_all"),
+        **first_page,
     )
     families: list[str] = []
     if summary.families:
@@ -118,9 +121,13 @@ def _controls(key: str, summary: DecisionsSummary, lang: str, n_pages: int) -> D
             list(summary.families),
             key=f"{key}.families",
             placeholder=t("batch.f_all"),
+            **first_page,
         )
     search = st.text_input(
-        t("batch.f_search"), key=f"{key}.search", placeholder=t("batch.f_search_hint")
+        t("batch.f_search"),
+        key=f"{key}.search",
+        placeholder=t("batch.f_search_hint"),
+        **first_page,
     )
     amount_range = None
     if summary.amount_span is not None and summary.amount_span[1] > summary.amount_span[0]:
@@ -132,18 +139,22 @@ def _controls(key: str, summary: DecisionsSummary, lang: str, n_pages: int) -> D
             (lo, hi),
             key=f"{key}.amount",
             format="%.0f " + fmt(lang).currency.replace("%", "%%"),
+            **first_page,
         )
         if amount_range == (lo, hi):
             amount_range = None  # the full span: do not hide anything
-    moved = st.toggle(t("batch.f_moved"), key=f"{key}.moved") if summary.n_moved else False
+    moved = False
+    if summary.n_moved:
+        moved = st.toggle(t("batch.f_moved"), key=f"{key}.moved", **first_page)
     c1, c2, c3 = st.columns([3, 2, 1], vertical_alignment="bottom")
     sort = c1.selectbox(
         t("batch.sort"),
         SORTABLE,
         format_func=lambda s: t_text(f"batch.sort_{s}"),
         key=f"{key}.sort",
+        **first_page,
     )
-    descending = c2.toggle(t("batch.sort_descending"), key=f"{key}.descending")
+    descending = c2.toggle(t("batch.sort_descending"), key=f"{key}.descending", **first_page)
     page = c3.number_input(
         t("batch.page"), min_value=1, max_value=n_pages, step=1, key=f"{key}.page"
     )

@@ -186,7 +186,10 @@ def test_page_buttons_and_the_filters_popover(model_env, batch_bytes):
     inside = _keys_under(popover)
     for name in ("decisions", "search", "amount", "sort", "descending", "page"):
         assert f"batch.1.{name}" in inside
+    assert at.number_input(key="batch.1.page").value == 8
     at.multiselect(key="batch.1.decisions").set_value([1]).run()
+    assert at.number_input(key="batch.1.page").value == 1  # a filter goes back to page 1
+    assert at.button(key="batch.1.previous").disabled  # and the buttons agree
     at.text_input(key="batch.1.search").set_value("  ").run()  # blanks: not a filter
     (popover,) = at.get("popover")
     assert popover.proto.popover.label == "Filtrer et trier · 1 filtre(s) actif(s)"
