@@ -189,7 +189,7 @@ def _concurrent_uploads(url: str, files: list[Path], *, together: bool = True) -
 
     from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
 
-    async def all_users() -> list[float]:
+    async def all_users() -> list[UploadTimes]:
         async with async_playwright() as pw:
             browser = await pw.chromium.launch(
                 executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
@@ -204,7 +204,7 @@ def _concurrent_uploads(url: str, files: list[Path], *, together: bool = True) -
 
 
 def _rerun_bytes(browser, url: str, path: Path) -> tuple[float, int]:
-    """(seconds to decisions, bytes received over the websocket for one filter rerun)."""
+    """(seconds to decisions, bytes received over the websocket for one rerun (the next page))."""
     import re
 
     context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="fr-FR")
