@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
 
 from core.config.identity import Actor
 from core.config.settings import Config
+from core.jobs.turns import Turns
 from core.model.trained import TrainedModel
 from core.model.training import train
 from core.model.training_data import keyed_frame
@@ -26,3 +30,23 @@ def train_tiny_model(cfg: Config, n: int = 800, seed: int = 5) -> tuple[TrainedM
     raw, _ = generate_claims(n, seed=seed, year=2024)
     frame = keyed_frame(raw, cfg.schema)
     return train(frame, None, cfg, trials=2, compare=False).model, frame
+
+
+@contextmanager
+def held_turn(turns: Turns) -> Iterator[threading.Event]:
+    """Another thread holds a turn until the block sets the yielded event (or it ends)."""
+    release, held = threading.Event(), threading.Event()
+
+    def holder() -> None:
+        with turns.turn():
+            held.set()
+            release.wait(60)
+
+    thread = threading.Thread(target=holder)
+    thread.start()
+    held.wait(10)
+    try:
+        yield release
+    finally:
+        release.set()
+        thread.join(10)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from core.store.database import Store
 from core.store.jobs import DONE, FAILED, PENDING, RUNNING
 from core.synth.generator import generate_claims
 from core.synth.writing import write_claims_xlsx
-from tests.helpers import ADMIN, AUDITOR, train_tiny_model
+from tests.helpers import ADMIN, AUDITOR, held_turn, train_tiny_model
 
 
 @pytest.fixture(scope="module")
@@ -108,28 +107,15 @@ def test_the_runner_holds_a_job_back_while_an_upload_has_its_turn(env, tmp_path)
     cfg, store, registry = env
     _scored(cfg, store, registry, tmp_path)
     turns = Turns(quiet_seconds=0.1)
-    release = threading.Event()
-    held = threading.Event()
-
-    def upload() -> None:
-        with turns.turn():
-            held.set()
-            release.wait(30)
-
-    thread = threading.Thread(target=upload)
-    thread.start()
-    held.wait(5)
     runner = JobRunner(store, registry, cfg, poll_seconds=0.1, turns=turns, max_delay=60)
-    runner.start()
     try:
-        time.sleep(1.0)
-        assert [j.status for j in store.jobs()] == [PENDING]  # held back by the upload
-        release.set()
+        with held_turn(turns):
+            runner.start()
+            time.sleep(1.0)
+            assert [j.status for j in store.jobs()] == [PENDING]  # held back by the upload
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and store.jobs()[0].status != DONE:
             time.sleep(0.1)
     finally:
-        release.set()
         runner.stop()
-        thread.join(5)
     assert store.jobs()[0].status == DONE
