@@ -23,6 +23,7 @@ import streamlit as st  # noqa: E402
 from app import resources  # noqa: E402
 from app.components import identity, language  # noqa: E402
 from app.i18n import t  # noqa: E402
+from app.theme import STYLESHEET  # noqa: E402
 from core.config.identity import Actor  # noqa: E402
 from core.exceptions import WorkbenchError  # noqa: E402
 
@@ -120,6 +121,7 @@ def _start() -> None:
 
 def main() -> None:
     st.set_page_config(page_title="Claims Triage Workbench", page_icon="⚖️", layout="wide")
+    st.html(STYLESHEET)  # takes no room: a style-only st.html goes to the event container
     _configure_logging()
     guarded(_start, "the app's start")
 

@@ -101,13 +101,36 @@ def test_upload_demo_batch_shows_decisions_matching_the_core(
     assert {"Probabilite_Fondee", "Decision_Code", "Motif_Regle"} <= set(rows[0])
 
 
+# Every animation frame, the opacities of the elements Streamlit marks stale during a rerun.
+STALE_SAMPLER = """
+window.__stale = {frames: 0, opacities: new Set()};
+const sample = () => {
+  const stale = document.querySelectorAll('[data-testid="stElementContainer"][data-stale="true"]');
+  if (stale.length) window.__stale.frames += 1;
+  for (const el of stale) {
+    window.__stale.opacities.add(Math.round(parseFloat(getComputedStyle(el).opacity) * 100) / 100);
+  }
+  requestAnimationFrame(sample);
+};
+requestAnimationFrame(sample);
+"""
+
+
 @pytest.mark.slow
 def test_50k_rows_show_their_decisions(server, page):
-    """A 50,000-claim file reaches its decisions (timed in make bench: bench_pages, not here)."""
+    """A 50,000-claim file reaches its decisions (timed in make bench: bench_pages, not here);
+    while it runs, the last run's elements dim in one step, never through a fade (app.theme)."""
     from bench.common import claims_workbook
 
+    page.add_init_script(STALE_SAMPLER)
     seconds = _upload(page, server, claims_workbook(50_000))
     assert _metric(page, "Réclamations") == 50_000
+    stale = page.evaluate(
+        "() => ({frames: window.__stale.frames, opacities: [...window.__stale.opacities]})"
+    )
+    assert stale["frames"] > 0, "the rerun never marked the page's elements stale"
+    # Streamlit's own rule fades 1 -> 0.33 over a second: intermediate values in every frame
+    assert set(stale["opacities"]) <= {1.0, 0.33}, stale["opacities"]
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     record = {"bench": "e2e_upload_50k_to_decisions", "seconds": round(seconds, 2)}
     with (ARTIFACTS / "e2e_timings.jsonl").open("a", encoding="utf-8") as fh:
