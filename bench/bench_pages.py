@@ -9,7 +9,10 @@ Debian's Chromium through Playwright. Lines printed:
 * ``uploads_8_concurrent`` — 8 browser users uploading a 2,000-claim file each at once (all
   eight have the page open, then choose their file at the same moment): median (and max)
   seconds from the file input's ``change`` event to the first frame painted with the batch's
-  decisions table, against one user alone in the same run. Target: median <= 3 s. Timed in
+  decisions table, against one user alone in the same run. Three rounds of eight on the same
+  server (fresh files each round): the figure is the median of the 24 users, and each round's
+  median is printed beside it, since one round on these noisy machines can swing by a second
+  or more. Target: median <= 3 s. Timed in
   the page (a MutationObserver, then the next frame), not by Playwright: its locator waits
   poll at 20, 50, 100, 100, then every 500 ms, evaluating a text selector over the whole page
   each time, and handing eight files to eight pages through its one driver takes it up to a
@@ -38,6 +41,7 @@ from bench.common import row
 PAGES = ("upload", "thresholds", "explain", "review", "drift", "monitoring", "model", "journal")
 LOADS = 20
 USERS = 8
+ROUNDS = 3  # rounds of USERS uploads at once (uploads_8_concurrent)
 SETTLE = 2.0  # seconds between the last page open and the eight files chosen together
 
 
@@ -253,7 +257,15 @@ def run() -> list[dict]:
     with tempfile.TemporaryDirectory() as tmp:
         root = prepare_data(Path(tmp))
         add_scored_batch(root, "lot_2000.xlsx", n=2000, seed=11, id_start=900_000)
-        files = [_claims_file(root, 2000, 600 + i, 1_000_000 * (i + 1)) for i in range(USERS)]
+        rounds = [
+            [
+                _claims_file(
+                    root, 2000, 600 + 10 * r + i, 100_000_000 + 1_000_000 * (USERS * r + i)
+                )
+                for i in range(USERS)
+            ]
+            for r in range(ROUNDS)
+        ]
         staggered = [
             _claims_file(root, 2000, 700 + i, 50_000_000 + 1_000_000 * i) for i in range(USERS)
         ]
@@ -271,10 +283,14 @@ def run() -> list[dict]:
                 alone = pool.submit(
                     _upload_alone, url, _claims_file(root, 2000, 599, 40_000_000)
                 ).result()
-                together = pool.submit(_concurrent_uploads, url, files).result()
+                together = [pool.submit(_concurrent_uploads, url, f).result() for f in rounds]
                 apart = pool.submit(_concurrent_uploads, url, staggered, together=False).result()
-            rows.append(_uploads_row("uploads_8_concurrent", together, alone,
-                                     within_target=_median(together, "table") <= 3.0,
+            every = [t for one in together for t in one]
+            rows.append(_uploads_row("uploads_8_concurrent", every, alone,
+                                     rounds=len(together),
+                                     round_medians=[round(_median(one, "table"), 3)
+                                                    for one in together],
+                                     within_target=_median(every, "table") <= 3.0,
                                      target="median <= 3 s, files chosen at once"))  # fmt: skip
             rows.append(_uploads_row("uploads_8_while_pages_load", apart, alone,
                                      note="each user uploads once its page is open, while the "
@@ -303,7 +319,8 @@ def _uploads_row(name: str, times: list[UploadTimes], alone: UploadTimes, **extr
         playwright_median_seconds=round(_median(times, "playwright"), 3),
         alone_seconds=round(alone.table, 3),
         alone_playwright_seconds=round(alone.playwright, 3),
-        users=len(times),
+        users=USERS,  # at once; `uploads` counts them over the rounds
+        uploads=len(times),
         claims_each=2000,
         measured="in the page: file input change -> first frame with the decisions table",
         **extra,
