@@ -47,6 +47,7 @@ from core.exceptions import WorkbenchError
 from core.explain.lookup import load_summary
 from core.explain.results import GlobalExplanation
 from core.jobs.runner import JobRunner
+from core.jobs.turns import INTERACTIVE
 from core.model.registry import ModelVersion, Registry
 from core.model.trained import TrainedModel
 from core.monitor.performance import BatchPerformance
@@ -92,8 +93,6 @@ def interactive_turn():
     """This server's turn for an upload's heavy work (:data:`core.jobs.turns.INTERACTIVE`):
     uploads in arrival order, background jobs held back meanwhile. Nested turns of one
     script run pass at once."""
-    from core.jobs.turns import INTERACTIVE
-
     return INTERACTIVE.turn()
 
 

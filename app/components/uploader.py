@@ -90,12 +90,16 @@ def is_new(upload: Upload) -> bool:
 
 
 def ingest_once(upload: Upload, actor: Actor) -> IngestResult:
-    """Ingest the upload the first time it is seen in this session; reuse the result after."""
+    """Ingest the upload the first time it is seen in this session; reuse the result after.
+
+    The caller holds the upload's turn (:func:`app.resources.interactive_turn`) when
+    :func:`is_new` says this run ingests: the Upload page takes one turn for ingestion and
+    scoring together."""
     results: dict = st.session_state.setdefault(RESULTS_KEY, {})
     key = (upload.file_id, upload.sheet)
-    if key not in results:
+    if is_new(upload):
         cfg, store = resources.config(), resources.store()
-        with resources.interactive_turn(), st.spinner(t("upload.processing", name=upload.name)):
+        with st.spinner(t("upload.processing", name=upload.name)):
             results[key] = ingest(
                 upload.source,
                 cfg,
